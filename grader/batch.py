@@ -1,0 +1,135 @@
+"""Grade a class: every (student, exercise) as an independent job, in parallel.
+
+Jobs whose exercise is marked ``exclusive`` (they measure speed) run alone so
+that other jobs do not steal their cores.  Each finished job is stored at
+once; a failing job never stops the batch.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.collect import Staged, Submission, discover, stage
+from grader.course import Course, Exercise
+from grader.report import student_report, write_reports
+from grader.run import GradeOptions, grade
+from grader.store import Store
+
+
+@dataclass
+class BatchResult:
+    reports: list[dict]
+    graded: int = 0
+    reused: int = 0
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Job:
+    submission: Submission
+    exercise: Exercise
+    staged: Staged
+    fingerprint: str
+
+
+Progress = Callable[[Job, dict, bool], None]
+
+
+class _ExclusiveGate:
+    """A readers-writer gate: ordinary jobs share it, exclusive jobs hold it alone."""
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition()
+        self._shared = 0
+        self._exclusive = False
+
+    def run(self, exclusive: bool, fn: Callable[[], dict]) -> dict:
+        with self._cond:
+            if exclusive:
+                self._cond.wait_for(lambda: not self._exclusive and self._shared == 0)
+                self._exclusive = True
+            else:
+                self._cond.wait_for(lambda: not self._exclusive)
+                self._shared += 1
+        try:
+            return fn()
+        finally:
+            with self._cond:
+                if exclusive:
+                    self._exclusive = False
+                else:
+                    self._shared -= 1
+                self._cond.notify_all()
+
+
+def run_jobs(course: Course, todo: list[Job], *, jobs: int, options: GradeOptions | None = None,
+             on_done: Callable[[Job, dict], None] | None = None) -> list[dict]:
+    """Grade ``todo`` on ``jobs`` threads (each job is its own process tree); results in order."""
+    gate = _ExclusiveGate()
+    options = options or GradeOptions()
+
+    def run(job: Job) -> dict:
+        return gate.run(job.exercise.exclusive, lambda: grade(course, job.exercise, job.staged, options))
+
+    # Exclusive jobs first, so they are not left waiting behind a full queue of others.
+    order = sorted(range(len(todo)), key=lambda i: not todo[i].exercise.exclusive)
+    results: list[dict] = [{}] * len(todo)
+    with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
+        futures = {pool.submit(run, todo[i]): i for i in order}
+        for fut in as_completed(futures):
+            i = futures[fut]
+            results[i] = fut.result()
+            if on_done:
+                on_done(todo[i], results[i])
+    return results
+
+
+def plan(course: Course, submissions_root: Path, exercise_ids: list[str]) -> tuple[list[Job], list[str]]:
+    subs, warnings = discover(submissions_root)
+    jobs = []
+    for sub in subs:
+        for ex_id in exercise_ids:
+            ex = course.exercises[ex_id]
+            staged = stage(sub, ex)
+            jobs.append(Job(sub, ex, staged, staged.digest + course.fingerprint(ex)))
+    return jobs, warnings
+
+
+def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_ids: list[str],
+                jobs: int = 1, force: bool = False, regrade_inconclusive: bool = False,
+                options: GradeOptions | None = None, progress: Progress | None = None) -> BatchResult:
+    store = Store(out)
+    planned, warnings = plan(course, submissions_root, exercise_ids)
+    result = BatchResult(reports=[], warnings=warnings)
+    todo: list[Job] = []
+    for job in planned:
+        stored = None if force else store.get(job.submission.student_id, job.exercise.id, job.fingerprint)
+        if stored is not None and regrade_inconclusive and stored["status"] == "inconclusive":
+            stored = None
+        if stored is None:
+            todo.append(job)
+        else:
+            result.reused += 1
+            if progress:
+                progress(job, stored, True)
+
+    def done(job: Job, res: dict) -> None:
+        store.put(job.submission.student_id, job.exercise.id, job.fingerprint, res)
+        result.graded += 1
+        if progress:
+            progress(job, res, False)
+
+    run_jobs(course, todo, jobs=jobs, options=options, on_done=done)
+    by_student: dict[str, dict[str, dict]] = {}
+    for job in planned:
+        stored = store.get(job.submission.student_id, job.exercise.id)
+        if stored is not None:
+            by_student.setdefault(job.submission.student_id, {})[job.exercise.id] = stored
+    result.reports = [student_report(sid, {e: res[e] for e in exercise_ids if e in res})
+                      for sid, res in by_student.items()]
+    write_reports(course, out, result.reports, exercise_ids)
+    return result

@@ -1,0 +1,255 @@
+"""course.yml: the model, and validation with messages that name the key and the fix.
+
+Every command reads the course through :func:`load_course`; a bad file stops
+it with one :class:`CourseError` line, never a traceback.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+import re
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+EXERCISE_ID = re.compile(r"^e\d\d_[a-z0-9_]+$")
+
+
+class CourseError(Exception):
+    """A problem with course.yml or the course tree, phrased for the person who fixes it."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+Seconds = Annotated[float, Field(gt=0)]
+
+
+class Policies(_Strict):
+    deadline: datetime | None = None
+    late_penalty_per_day: float = Field(0.0, ge=0, le=1,
+                                        description="fraction of the score lost per day late")
+    late_cap: float = Field(1.0, ge=0, le=1, description="most of the score a late penalty takes")
+
+
+class Defaults(_Strict):
+    test_timeout: Seconds = 20
+    wall_budget: Seconds = 180
+
+
+class Exercise(_Strict):
+    id: str
+    module: str
+    title: str
+    points: dict[str, Annotated[float, Field(ge=0)]]
+    test_timeout: Seconds | None = None
+    wall_budget: Seconds | None = None
+    exclusive: bool = Field(False, description="grade alone: the exercise measures speed")
+    thresholds: dict[str, float] = {}
+
+    @field_validator("id")
+    @classmethod
+    def _id_shape(cls, v: str) -> str:
+        if not EXERCISE_ID.match(v):
+            raise ValueError("an exercise id looks like e01_threads_io (e, two digits, _name)")
+        return v
+
+    @field_validator("module")
+    @classmethod
+    def _module_name(cls, v: str) -> str:
+        if not v.isidentifier():
+            raise ValueError("a module is a Python module name without .py, e.g. downloader")
+        return v
+
+    @property
+    def max_score(self) -> float:
+        return sum(self.points.values())
+
+
+class CourseFile(_Strict):
+    name: str
+    policies: Policies = Policies()
+    defaults: Defaults = Defaults()
+    exercises: list[Exercise] = Field(min_length=1)
+
+
+class Course:
+    """A validated course: the file's content plus the tree it lives in."""
+
+    def __init__(self, path: Path, data: CourseFile):
+        self.path = path
+        self.root = path.parent
+        self.data = data
+        self.name = data.name
+        self.policies = data.policies
+        self.exercises = {ex.id: ex for ex in data.exercises}
+
+    def test_timeout(self, ex: Exercise) -> float:
+        return ex.test_timeout or self.data.defaults.test_timeout
+
+    def wall_budget(self, ex: Exercise) -> float:
+        return ex.wall_budget or self.data.defaults.wall_budget
+
+    def exercise_dir(self, ex: Exercise) -> Path:
+        return self.root / "exercises" / ex.id
+
+    def solution_dir(self, ex: Exercise) -> Path:
+        return self.root / "solutions" / ex.id
+
+    def hidden_dir(self, ex: Exercise) -> Path:
+        return self.root / "tests" / "hidden" / ex.id
+
+    def mutants_dir(self, ex: Exercise) -> Path:
+        return self.root / "tests" / "mutants" / ex.id
+
+    def max_total(self) -> float:
+        return sum(ex.max_score for ex in self.exercises.values())
+
+    def fingerprint(self, ex: Exercise) -> str:
+        """Changes whenever what grades this exercise changes (config or hidden tests)."""
+        h = hashlib.sha256(ex.model_dump_json().encode())
+        h.update(str(self.test_timeout(ex)).encode())
+        for path in sorted(self.hidden_dir(ex).rglob("*.py")):
+            h.update(path.name.encode() + path.read_bytes())
+        return h.hexdigest()
+
+
+def load_course(path: str | Path = "course.yml", *, check_tree: bool = True) -> Course:
+    path = Path(path)
+    if not path.is_file():
+        raise CourseError(f"{path}: no such file. Fix: run from the course folder or pass --course PATH")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise CourseError(f"{path}:{where} is not valid YAML ({getattr(exc, 'problem', exc)}). "
+                          "Fix: check indentation and colons there") from None
+    if not isinstance(raw, dict):
+        raise CourseError(f"{path}: expected a mapping with keys name, policies, defaults, exercises")
+    try:
+        data = CourseFile.model_validate(raw)
+    except ValidationError as exc:
+        raise CourseError(_explain(path, raw, exc)) from None
+    course = Course(path, data)
+    _check_ids(course)
+    if check_tree:
+        problems = check_course_tree(course)
+        if problems:
+            raise CourseError(problems[0])
+    return course
+
+
+def _explain(path: Path, raw: dict, exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = err["loc"]
+    key = _key_name(raw, loc)
+    kind = err["type"]
+    if kind == "extra_forbidden":
+        fix = f"remove it or check its spelling (allowed here: {_allowed(loc)})"
+        return f"{path}: {key}: unknown key. Fix: {fix}"
+    if kind == "missing":
+        return f"{path}: {key}: missing. Fix: add it"
+    msg = err["msg"].removeprefix("Value error, ")
+    return f"{path}: {key}: {msg} (got {err.get('input')!r}). Fix: correct that value"
+
+
+def _key_name(raw: dict, loc: tuple) -> str:
+    """`exercises[e01_threads_io].points.test_x` rather than `exercises.0.points.test_x`."""
+    parts: list[str] = []
+    node = raw
+    for item in loc:
+        if isinstance(item, int):
+            ident = node[item].get("id") if isinstance(node, list) and isinstance(node[item], dict) else None
+            parts[-1] += f"[{ident or item}]"
+            node = node[item] if isinstance(node, list) else None
+        else:
+            parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
+    return ".".join(parts)
+
+
+def _allowed(loc: tuple) -> str:
+    model: type[BaseModel] = CourseFile
+    for item in loc[:-1]:
+        if isinstance(item, int):
+            continue
+        annotation = model.model_fields[str(item)].annotation
+        inner = getattr(annotation, "__args__", (annotation,))[0]
+        if isinstance(inner, type) and issubclass(inner, BaseModel):
+            model = inner
+        elif isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            model = annotation
+    return ", ".join(model.model_fields)
+
+
+def _check_ids(course: Course) -> None:
+    seen: set[str] = set()
+    for ex in course.data.exercises:
+        if ex.id in seen:
+            raise CourseError(f"{course.path}: exercises[{ex.id}]: listed twice. Fix: keep one entry")
+        seen.add(ex.id)
+
+
+def hidden_test_functions(course: Course, ex: Exercise) -> set[str]:
+    """Names of hidden test functions, read with ast (no hidden test is imported)."""
+    names: set[str] = set()
+    for path in sorted(course.hidden_dir(ex).glob("test_*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef) and node.name.startswith("test"):
+                names.add(node.name)
+    return names
+
+
+def check_course_tree(course: Course) -> list[str]:
+    """Everything wrong between course.yml and the folders, one message per problem."""
+    problems: list[str] = []
+    where = str(course.path)
+    for ex in course.exercises.values():
+        key = f"exercises[{ex.id}]"
+        folder = course.exercise_dir(ex)
+        if not folder.is_dir():
+            problems.append(f"{where}: {key}.id: no folder {folder.relative_to(course.root)}. "
+                            f"Fix: create it or correct the id")
+            continue
+        for label, base in (("stub", folder), ("reference", course.solution_dir(ex))):
+            module = base / f"{ex.module}.py"
+            if not module.is_file():
+                problems.append(f"{where}: {key}.module: {label} {module.relative_to(course.root)} "
+                                f"does not exist. Fix: add it or correct module")
+        hidden = course.hidden_dir(ex)
+        if not hidden.is_dir():
+            problems.append(f"{where}: {key}: no hidden tests in {hidden.relative_to(course.root)}. "
+                            "Fix: add test_*.py files there")
+            continue
+        tests = hidden_test_functions(course, ex)
+        for name in sorted(tests - set(ex.points)):
+            problems.append(f"{where}: {key}.points: hidden test {name} has no points. "
+                            f"Fix: add '{name}: <points>'")
+        for name in sorted(set(ex.points) - tests):
+            problems.append(f"{where}: {key}.points.{name}: no hidden test has this name. "
+                            f"Fix: rename it to one of {', '.join(sorted(tests)) or '(none)'}")
+        for mutant in sorted(course.mutants_dir(ex).glob("*.py")):
+            names = mutant_rejects(mutant)
+            if names is None:
+                problems.append(f"{mutant.relative_to(course.root)}: first line must be "
+                                "'# rejects: test_a, test_b'. Fix: name the tests it must fail")
+            elif not names <= tests:
+                problems.append(f"{mutant.relative_to(course.root)}: names unknown tests "
+                                f"{', '.join(sorted(names - tests))}. Fix: use hidden test names")
+    return problems
+
+
+def mutant_rejects(path: Path) -> set[str] | None:
+    """The tests a mutant must fail, from its first line ``# rejects: a, b``."""
+    first = path.read_text(encoding="utf-8").splitlines()[:1]
+    m = re.match(r"#\s*rejects:\s*(.+)$", first[0]) if first else None
+    if not m:
+        return None
+    return {name.strip() for name in m.group(1).split(",") if name.strip()}

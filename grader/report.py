@@ -1,0 +1,64 @@
+"""Gradebook outputs: grades.csv, <student>/report.json and <student>/feedback.md."""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+from grader.course import Course
+from grader.store import write_json_atomic, write_text_atomic
+
+MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP",
+         "inconclusive": "REGRADE"}
+
+
+def student_report(student_id: str, results: dict[str, dict]) -> dict:
+    exercises = {
+        ex_id: {key: r[key] for key in ("score", "max_score", "status", "message", "tests")}
+        for ex_id, r in results.items()
+    }
+    return {
+        "student_id": student_id,
+        "total": round(sum(r["score"] for r in results.values()), 4),
+        "max_total": round(sum(r["max_score"] for r in results.values()), 4),
+        "exercises": exercises,
+    }
+
+
+def write_reports(course: Course, out: Path, reports: list[dict], exercise_ids: list[str]) -> None:
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(["student_id", *exercise_ids, "total", "max_total"])
+    for rep in sorted(reports, key=lambda r: r["student_id"]):
+        writer.writerow([rep["student_id"],
+                         *(_num(rep["exercises"][e]["score"]) for e in exercise_ids),
+                         _num(rep["total"]), _num(rep["max_total"])])
+        folder = out / rep["student_id"]
+        write_json_atomic(folder / "report.json", rep)
+        write_text_atomic(folder / "feedback.md", feedback(course, rep))
+    write_text_atomic(out / "grades.csv", buf.getvalue())
+
+
+def feedback(course: Course, rep: dict) -> str:
+    """What the student reads: per exercise, the score and what each test said."""
+    lines = [f"# {course.name}: feedback for {rep['student_id']}", "",
+             f"Total: **{_num(rep['total'])} / {_num(rep['max_total'])}**", ""]
+    for ex_id, ex in rep["exercises"].items():
+        title = course.exercises[ex_id].title if ex_id in course.exercises else ex_id
+        lines += [f"## {ex_id}: {title} ({_num(ex['score'])} / {_num(ex['max_score'])})", ""]
+        if ex["status"] != "graded":
+            lines += [f"Status: {ex['status']}" + (f": {ex['message']}" if ex["message"] else ""), ""]
+            if ex["status"] in ("not submitted", "syntax error", "invalid"):
+                continue
+        for test in ex["tests"]:
+            mark = MARKS.get(test["outcome"], test["outcome"])
+            lines.append(f"- {mark} `{test['name']}` ({_num(test['points'])}/{_num(test['max_points'])})")
+            if test["outcome"] != "passed" and test["message"]:
+                lines += ["", "  ```", *("  " + ln for ln in test["message"].splitlines()), "  ```", ""]
+        lines.append("")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _num(x: float) -> str:
+    return f"{x:g}"

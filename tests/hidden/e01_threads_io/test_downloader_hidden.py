@@ -1,0 +1,110 @@
+"""Hidden tests for e01_threads_io: download_all(urls, fetch, max_workers=8)."""
+
+from __future__ import annotations
+
+import pytest
+
+from grader.driver.subject import RemoteException, wait_until
+from grader.instruments import InFlight, Stopwatch
+
+LATENCY = 0.05
+
+
+def body(url: str) -> bytes:
+    return f"<html>{url}</html>".encode()
+
+
+def urls(n: int) -> list[str]:
+    return [f"http://example.test/page/{i}" for i in range(n)]
+
+
+def test_returns_every_result(subject):
+    fetch = InFlight(body, delay=0.01)
+    got = subject.module().download_all(urls(20), fetch, max_workers=4)
+    assert type(got) is dict, f"download_all must return a dict, got {type(got).__name__}"
+    missing = sorted(set(urls(20)) - set(got))
+    assert not missing, f"{len(missing)} URLs have no result, e.g. {missing[0]}"
+    wrong = [u for u in urls(20) if got[u] != body(u)]
+    assert not wrong, f"the value for {wrong[0]} is {got[wrong[0]]!r}, but fetch returned {body(wrong[0])!r}"
+    assert len(got) == 20, f"expected 20 keys (one per URL), got {len(got)}: {sorted(set(got) - set(urls(20)))[:3]}"
+
+
+def test_exceptions_are_values(subject):
+    failing = {u for i, u in enumerate(urls(12)) if i % 4 == 1}
+
+    def fetch(url: str) -> bytes:
+        if url in failing:
+            raise ConnectionError(f"refused: {url}")
+        return body(url)
+
+    got = subject.module().download_all(urls(12), fetch, max_workers=3)
+    for url in sorted(failing):
+        value = got.get(url)
+        assert isinstance(value, RemoteException), (
+            f"fetch raised ConnectionError for {url}; its value must be that exception instance, "
+            f"got {value!r}")
+        assert value.type_name == "ConnectionError" and value.args == (f"refused: {url}",), (
+            f"the value for {url} must be the exception fetch raised, got {value}")
+    for url in sorted(set(urls(12)) - failing):
+        assert got.get(url) == body(url), f"{url} did not fail, but its value is {got.get(url)!r}"
+
+
+def test_each_distinct_url_fetched_once(subject):
+    pages = urls(6)
+    fetch = InFlight(body, delay=0.02)
+    got = subject.module().download_all(pages + pages[::-1] + pages[:2], fetch, max_workers=4)
+    assert not fetch.repeated(), (
+        f"each distinct URL must be fetched exactly once; fetched twice or more: {fetch.repeated()}")
+    assert sorted(got) == sorted(pages), f"expected one key per distinct URL, got {len(got)} keys"
+
+
+@pytest.mark.parametrize("max_workers", [1, 3])
+def test_never_more_than_max_workers(subject, max_workers):
+    fetch = InFlight(body, delay=LATENCY)
+    subject.module().download_all(urls(4 * max_workers), fetch, max_workers=max_workers)
+    assert fetch.peak <= max_workers, (
+        f"fetch was running for {fetch.peak} URLs at once, but max_workers={max_workers}")
+    assert fetch.peak == max_workers, (
+        f"with max_workers={max_workers} and {4 * max_workers} slow URLs, at most {fetch.peak} "
+        "fetch call(s) ever ran at once: the downloads did not overlap, so threads were not used")
+
+
+def test_io_overlaps(subject, request):
+    """40 fetches of 50 ms with 8 workers: >= 4x faster than one after the other."""
+    n, workers = 40, 8
+    fetch = InFlight(body, delay=LATENCY)
+    sub = subject.module()
+    with Stopwatch() as sw:
+        sub.download_all(urls(n), fetch, max_workers=workers)
+    serial = n * LATENCY
+    assert fetch.peak <= workers, f"{fetch.peak} fetches ran at once, more than max_workers={workers}"
+    assert fetch.peak == workers, (
+        f"at most {fetch.peak} fetches ran at once (max_workers={workers}): I/O waits must overlap")
+    assert serial / sw.seconds >= 4, (
+        f"{n} fetches of {LATENCY * 1000:.0f} ms took {sw.seconds:.2f} s, only "
+        f"{serial / sw.seconds:.1f}x faster than one after the other (expected >= 4x)")
+
+
+def test_bad_arguments(subject):
+    fetch = InFlight(body)
+    sub = subject.module()
+    with pytest.raises(ValueError):
+        sub.download_all(urls(3), fetch, max_workers=0)
+    assert fetch.total == 0, "max_workers=0 must raise ValueError before anything is fetched"
+    assert sub.download_all([], fetch) == {}, "no URLs must give an empty dict"
+
+
+def test_threads_finished_on_return(subject):
+    sub = subject.module()
+    process = subject.process
+    sub.download_all(urls(2), body, max_workers=1)
+    wait_until(lambda: process.num_threads() <= 2, timeout=1.0)
+    baseline = process.num_threads()
+    fetch = InFlight(body, delay=0.02)
+    sub.download_all(urls(16), fetch, max_workers=8)
+    assert fetch.running == 0, (
+        f"download_all returned while {fetch.running} fetch call(s) were still running")
+    settled = wait_until(lambda: process.num_threads() <= baseline, timeout=1.0)
+    assert settled, (
+        f"{process.num_threads() - baseline} worker thread(s) still alive after download_all "
+        "returned: shut the pool down (a `with ThreadPoolExecutor(...)` block does it)")
