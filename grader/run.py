@@ -62,6 +62,7 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
         "-p", "grader.driver.plugin", "-p", "no:concurlab", "-p", "no:cacheprovider",
         "--timeout", f"{timeout:g}", "--timeout-method", "signal",
         "--concurlab-module-dir", str(workspace), "--concurlab-module", ex.module,
+        "--concurlab-reference-dir", str(course.solution_dir(ex).resolve()),
         "--concurlab-results", str(results_path), "--concurlab-seed", str(options.seed),
         "--concurlab-call-timeout", f"{timeout:g}",
     ]

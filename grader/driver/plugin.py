@@ -30,6 +30,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("concurlab", "concurlab grading driver")
     group.addoption("--concurlab-module-dir", help="folder that provides the module under test")
     group.addoption("--concurlab-module", help="name of the module under test")
+    group.addoption("--concurlab-reference-dir",
+                    help="folder with the reference solution (for side-by-side measurements)")
     group.addoption("--concurlab-results", help="JSON-lines file to append test results to")
     group.addoption("--concurlab-call-timeout", type=float, default=30.0,
                     help="seconds one call into the submission may take")
@@ -51,6 +53,19 @@ def subject(request: pytest.FixtureRequest):
     if not module_dir or not module:
         pytest.fail("hidden tests need --concurlab-module-dir and --concurlab-module")
     sub = Subject(Path(module_dir), module, call_timeout=config.getoption("--concurlab-call-timeout"))
+    yield sub
+    sub.close()
+
+
+@pytest.fixture
+def reference(request: pytest.FixtureRequest):
+    """The reference solution in a subject of its own, for side-by-side timing."""
+    config = request.config
+    ref_dir = config.getoption("--concurlab-reference-dir")
+    if not ref_dir:
+        pytest.fail("this hidden test needs --concurlab-reference-dir")
+    sub = Subject(Path(ref_dir), config.getoption("--concurlab-module"),
+                  call_timeout=config.getoption("--concurlab-call-timeout"))
     yield sub
     sub.close()
 
