@@ -1,0 +1,171 @@
+"""Installs the modelled primitives for the duration of one exploration.
+
+``threading``, ``queue`` and ``time`` attributes are replaced (and restored
+afterwards); ``Thread.start/join/is_alive`` are patched on the real class so
+``Thread`` subclasses defined before the exploration are controlled too.
+Modules under test that bound names at import time (``from threading import
+Lock``, ``from time import sleep``, a module-level ``lock = Lock()``) get
+those globals rebound: factories once per exploration, instances afresh for
+every schedule (a schedule aborted while holding a lock must not leak it).
+"""
+
+from __future__ import annotations
+
+import queue
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from . import _real, primitives
+from .codeinfo import is_user_filename
+
+
+class SimpleQueue(primitives._Modelled, _real.Queue):  # type: ignore[misc]
+    """queue.SimpleQueue on top of the modelled Queue (the real one is C, unmodelled)."""
+
+    _real_factory = _real.SimpleQueue
+
+    def __init__(self) -> None:
+        _real.Queue.__init__(self, 0)
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        _real.Queue.put(self, item, block, timeout)
+
+
+_THREADING = {
+    "Lock": primitives.Lock,
+    "RLock": primitives.RLock,
+    "Condition": primitives.Condition,
+    "Semaphore": primitives.Semaphore,
+    "BoundedSemaphore": primitives.BoundedSemaphore,
+    "Event": primitives.Event,
+    "Barrier": primitives.Barrier,
+}
+_TIME = {
+    "sleep": primitives.sleep,
+    "monotonic": primitives.monotonic,
+    "monotonic_ns": primitives.monotonic_ns,
+    "perf_counter": primitives.perf_counter,
+    "perf_counter_ns": primitives.perf_counter_ns,
+    "time": primitives.wall_time,
+    "time_ns": primitives.wall_time_ns,
+}
+
+# Real objects a module may have bound at import -> modelled replacement.
+_FACTORIES: dict[int, Any] = {}
+for _name, _model in _THREADING.items():
+    _FACTORIES[id(getattr(threading, _name))] = _model
+for _name, _model in _TIME.items():
+    _FACTORIES[id(getattr(time, _name))] = _model
+_FACTORIES[id(_real.allocate_lock)] = primitives.Lock
+_FACTORIES[id(_real.SimpleQueue)] = SimpleQueue
+
+
+def _fresh_instance(obj: Any) -> Callable[[], Any] | None:
+    """A maker of a modelled twin of a real primitive instance, or None."""
+    if isinstance(obj, _real.LockType):
+        return None if obj.locked() else primitives.Lock
+    if isinstance(obj, _real.RLockType):
+        return None if repr(obj).startswith("<locked") else primitives.RLock
+    if isinstance(obj, _real.BoundedSemaphore):
+        value = obj._value  # type: ignore[attr-defined]
+        initial = obj._initial_value  # type: ignore[attr-defined]
+
+        def bounded() -> Any:
+            sem = primitives.BoundedSemaphore(initial)
+            sem._value = value
+            return sem
+        return bounded
+    if isinstance(obj, _real.Semaphore):
+        value = obj._value  # type: ignore[attr-defined]
+        return lambda: primitives.Semaphore(value)
+    if isinstance(obj, _real.Event):
+        flag = obj.is_set()
+
+        def event() -> Any:
+            ev = primitives.Event()
+            ev._flag = flag
+            return ev
+        return event
+    if isinstance(obj, _real.Condition):
+        return primitives.Condition
+    if isinstance(obj, _real.Barrier):
+        parties, action, timeout = obj.parties, obj._action, obj._timeout  # type: ignore[attr-defined]
+        return lambda: primitives.Barrier(parties, action, timeout)
+    if type(obj) is _real.Queue and isinstance(getattr(obj, "mutex", None), _real.LockType):
+        maxsize, items = obj.maxsize, list(obj.queue)
+
+        def fresh_queue() -> Any:
+            q = _real.Queue(maxsize)
+            q.queue.extend(items)
+            q.unfinished_tasks = len(items)
+            return q
+        return fresh_queue
+    return None
+
+
+class Patches:
+    """The patches of one exploration."""
+
+    def __init__(self) -> None:
+        self._saved: list[tuple[Any, str, Any]] = []
+        self._instances: list[tuple[dict[str, Any], str, Callable[[], Any]]] = []
+
+    def _set(self, target: Any, name: str, value: Any) -> None:
+        self._saved.append((target, name, getattr(target, name)))
+        setattr(target, name, value)
+
+    def install(self) -> None:
+        for name, model in _THREADING.items():
+            self._set(threading, name, model)
+        for name, model in _TIME.items():
+            self._set(time, name, model)
+        self._set(queue, "time", primitives.monotonic)
+        self._set(queue, "SimpleQueue", SimpleQueue)
+        self._set(threading.Thread, "start", primitives.thread_start)
+        self._set(threading.Thread, "join", primitives.thread_join)
+        self._set(threading.Thread, "is_alive", primitives.thread_is_alive)
+        self._set(threading, "_newname", _newname)
+        primitives.Clock.mono0 = _real.monotonic()
+        primitives.Clock.wall0 = _real.wall_time()
+        primitives.Clock.perf0 = _real.perf_counter()
+        for mod in list(sys.modules.values()):
+            f = getattr(mod, "__file__", None)
+            if not f or not is_user_filename(f) or mod is threading:
+                continue
+            g = mod.__dict__
+            for name, value in list(g.items()):
+                model = _FACTORIES.get(id(value))
+                if model is not None:
+                    self._saved.append((g, name, value))
+                    g[name] = model
+                    continue
+                maker = _fresh_instance(value)
+                if maker is not None:
+                    self._saved.append((g, name, value))
+                    self._instances.append((g, name, maker))
+
+    def fresh_instances(self) -> None:
+        """Give module-level primitives of the modules under test fresh modelled twins."""
+        for g, name, maker in self._instances:
+            g[name] = maker()
+
+    def restore(self) -> None:
+        for target, name, value in reversed(self._saved):
+            if isinstance(target, dict):
+                target[name] = value
+            else:
+                setattr(target, name, value)
+        self._saved.clear()
+        self._instances.clear()
+
+
+def _newname(name_template: str = "Thread-%d") -> str:
+    """Per-schedule thread numbering, so default thread names repeat across schedules."""
+    s = primitives.Context.sched
+    if s is None:
+        return name_template % 0
+    s.name_counter += 1
+    return name_template % s.name_counter

@@ -1,0 +1,366 @@
+"""The cooperative scheduler: exactly one controlled thread runs at a time.
+
+Every controlled thread is a real OS thread parked on its own real lock (its
+"baton") whenever it is not its turn. At each switch point the running
+thread asks the strategy who runs next and, if that is someone else, hands
+the baton over and parks. Blocking operations of the modelled primitives
+park the thread with a predicate saying when it may run again, so the
+scheduler always knows who is runnable: that is what makes deadlocks and
+lost wake-ups visible instead of hanging. Time is virtual: a timed wait
+expires only when no thread can run, and then the clock jumps to the
+earliest deadline.
+
+A thread the scheduler aborts (deadlock, livelock, harness error) is parked
+forever on a lock nobody will release: no student code runs in it again, so
+a bare ``except:`` in the student's code cannot swallow the abort.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+from . import _real
+from .codeinfo import CHECK, Missing, Op, evaluate, user_frame
+
+controlled: dict[int, ThreadState] = {}
+
+
+class HarnessError(Exception):
+    """The exploration itself could not go on (never a student failure)."""
+
+
+def park_forever() -> None:
+    """Block this OS thread for good without running any more Python code of the student."""
+    lock = _real.allocate_lock()
+    lock.acquire()
+    while True:
+        lock.acquire()
+
+
+class ThreadState:
+    """What the scheduler knows about one controlled thread."""
+
+    __slots__ = (
+        "tid", "name", "thread", "sched", "baton", "status", "pred", "deadline",
+        "timed_out", "waiting", "ident", "pending", "busy", "target", "exc",
+    )
+
+    def __init__(self, sched: Scheduler, tid: int, thread: threading.Thread,
+                 target: Callable[[], Any]):
+        self.tid = tid
+        self.name = thread.name
+        self.thread = thread
+        self.sched = sched
+        self.baton = _real.allocate_lock()
+        self.baton.acquire()
+        self.status = "runnable"  # runnable | blocked | finished
+        self.pred: Callable[[], bool] | None = None
+        self.deadline: float | None = None
+        self.timed_out = False
+        self.waiting: tuple[str, Any] | None = None  # (verb, object) while blocked
+        self.ident = 0
+        self.pending: list[Any] | None = None  # a write whose value is known after it runs
+        self.busy = False
+        self.target = target
+        self.exc: BaseException | None = None
+
+    def __repr__(self) -> str:
+        return f"<{self.name} {self.status}>"
+
+
+class Scheduler:
+    """One schedule: runs the controlled threads under a strategy."""
+
+    def __init__(self, strategy: Any, max_steps: int, predicate: Callable[[Any], Any] | None = None,
+                 state: Any = None) -> None:
+        self.strategy = strategy
+        self.max_steps = max_steps
+        self.predicate = predicate
+        self.state = state
+        self.threads: list[ThreadState] = []
+        self.by_thread: dict[threading.Thread, ThreadState] = {}
+        self.current: ThreadState | None = None
+        self.steps = 0
+        self.vtime = 0.0
+        self.verdict: str | None = None
+        self.message = ""
+        self.detail: dict[str, Any] = {}
+        self.events: list[tuple[Any, ...]] = []
+        self.witness_at: int | None = None
+        self.closed = False
+        self.done = _real.allocate_lock()
+        self.done.acquire()
+        self.name_counter = 0
+        self.objects: list[Any] = []  # modelled primitives created in this schedule
+
+    # ----------------------------------------------------------------- threads
+    def spawn(self, thread: threading.Thread, target: Callable[[], Any]) -> ThreadState:
+        """Register a controlled thread and start its OS thread (parked until chosen)."""
+        ts = ThreadState(self, len(self.threads), thread, target)
+        self.threads.append(ts)
+        self.by_thread[thread] = ts
+        self.strategy.new_thread(ts)
+        _real.start_new_thread(self._bootstrap, (ts,))
+        return ts
+
+    def _bootstrap(self, ts: ThreadState) -> None:
+        ts.ident = _real.get_ident()
+        thread = ts.thread
+        thread._ident = ts.ident  # type: ignore[attr-defined]
+        if hasattr(thread, "_set_native_id"):
+            thread._set_native_id()  # type: ignore[attr-defined]
+        threading._active[ts.ident] = thread  # type: ignore[attr-defined]
+        controlled[ts.ident] = ts
+        from . import tracing
+
+        tracing.thread_started()
+        ts.baton.acquire()
+        if self.closed:
+            self._exit_thread(ts)
+            park_forever()
+        try:
+            ts.target()
+        except BaseException as exc:  # noqa: BLE001 - every exception is a finding
+            if self.closed:
+                park_forever()
+            ts.exc = exc
+            if self.verdict is None:
+                self.verdict = "failed"
+                self.message = f"{type(exc).__name__} in thread {ts.name}: {exc}"
+                self.detail = {"kind": "exception", "thread": ts.name}
+                self.note_exception(ts, exc)
+        if self.closed:
+            park_forever()
+        ts.busy = True
+        self.fill_pending(ts)
+        self.note(ts, "finish", None, "finished", frame=None)
+        ts.status = "finished"
+        self._exit_thread(ts)
+        self._schedule(ts)
+
+    def _exit_thread(self, ts: ThreadState) -> None:
+        from . import tracing
+
+        tracing.thread_finished()
+        controlled.pop(ts.ident, None)
+        threading._active.pop(ts.ident, None)  # type: ignore[attr-defined]
+
+    def start(self) -> None:
+        """Give the first turn (called by the explorer thread)."""
+        enabled = [t for t in self.threads if t.status == "runnable"]
+        if not enabled:
+            self._end(None)
+            return
+        nxt = self.strategy.choose(enabled, None)
+        self.current = nxt
+        nxt.baton.release()
+
+    # ------------------------------------------------------------ switch points
+    def point(self, ts: ThreadState) -> None:
+        """A switch point in the running thread ``ts``."""
+        if self.closed:
+            park_forever()
+        ts.busy = True
+        self.steps += 1
+        if self.steps > self.max_steps:
+            self._end("livelock", f"no end after {self.max_steps} steps (step budget exceeded)",
+                      {"kind": "livelock"})
+            park_forever()
+        if self.predicate is not None and self.witness_at is None:
+            try:
+                found = self.predicate(self.state)
+            except Exception:  # noqa: BLE001 - a half-updated state may not satisfy it
+                found = False
+            if found:
+                self.witness_at = len(self.events)
+        self._schedule(ts)
+        ts.busy = False
+
+    def block(self, ts: ThreadState, pred: Callable[[], bool], deadline: float | None,
+              waiting: tuple[str, Any]) -> bool:
+        """Park ``ts`` until ``pred()`` holds (True) or virtual time passes ``deadline`` (False)."""
+        if pred():
+            return True
+        ts.status = "blocked"
+        ts.pred = pred
+        ts.deadline = deadline
+        ts.timed_out = False
+        ts.waiting = waiting
+        busy = ts.busy
+        ts.busy = True
+        self._schedule(ts)
+        ts.busy = busy
+        ts.status = "runnable"
+        ts.pred = None
+        ts.waiting = None
+        ts.deadline = None
+        return not ts.timed_out
+
+    def _enabled(self) -> list[ThreadState]:
+        out = []
+        for t in self.threads:
+            st = t.status
+            if st == "runnable" or st == "blocked" and (t.timed_out or t.pred()):
+                out.append(t)
+        return out
+
+    def _schedule(self, ts: ThreadState) -> None:
+        enabled = self._enabled()
+        if not enabled:
+            timed = [t for t in self.threads if t.status == "blocked" and t.deadline is not None]
+            if timed:
+                deadline = min(t.deadline for t in timed)  # type: ignore[type-var]
+                self.vtime = max(self.vtime, deadline)  # type: ignore[call-overload]
+                for t in timed:
+                    if t.deadline <= self.vtime:  # type: ignore[operator]
+                        t.timed_out = True
+                enabled = self._enabled()
+            else:
+                if all(t.status == "finished" for t in self.threads):
+                    self._end(None)
+                    return
+                self._end_deadlock()
+                if ts.status != "finished":
+                    park_forever()
+                return
+        nxt = self.strategy.choose(enabled, ts)
+        if nxt is ts:
+            return
+        self.current = nxt
+        nxt.baton.release()
+        if ts.status == "finished":
+            return
+        ts.baton.acquire()
+        if self.closed:
+            park_forever()
+
+    def _end(self, verdict: str | None, message: str = "", detail: dict[str, Any] | None = None
+             ) -> None:
+        if verdict is not None and self.verdict is None:
+            self.verdict = verdict
+            self.message = message
+            self.detail = detail or {}
+        if not self.closed:
+            self.closed = True
+            self.done.release()
+
+    def harness_error(self, ts: ThreadState | None, message: str) -> None:
+        """Stop the schedule as inconclusive; parks the calling controlled thread."""
+        self._end("inconclusive", message, {"kind": "harness"})
+        if ts is not None:
+            park_forever()
+
+    def _end_deadlock(self) -> None:
+        blocked = [t for t in self.threads if t.status == "blocked"]
+        waits = []
+        for t in blocked:
+            verb, obj = t.waiting or ("waits", None)
+            owner = getattr(obj, "_owner", None)
+            waits.append({"thread": t.tid, "verb": verb, "obj": obj,
+                          "owner": owner.tid if isinstance(owner, ThreadState) else None})
+        self._end("deadlock", "no thread can run, but not all have finished",
+                  {"kind": "deadlock", "waits": waits})
+
+    # ---------------------------------------------------------------- recording
+    def note(self, ts: ThreadState, kind: str, obj: Any, text: str, value: Any = None,
+             frame: FrameType | None = None, depth: int = 2) -> None:
+        """Record a step of the story at the innermost user frame of the caller."""
+        if frame is None and kind != "finish":
+            frame = user_frame(sys._getframe(depth))
+        if frame is not None:
+            fn, line = frame.f_code.co_filename, frame.f_lineno
+        else:
+            fn, line = "", 0
+        self.events.append((ts.tid, fn, line, kind, obj, text, value))
+
+    def note_exception(self, ts: ThreadState, exc: BaseException) -> None:
+        tb = exc.__traceback__
+        fn, line = "", 0
+        while tb is not None:
+            if tb.tb_frame.f_code.co_filename and user_frame(tb.tb_frame) is tb.tb_frame:
+                fn, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
+            tb = tb.tb_next
+        self.events.append((ts.tid, fn, line, "exception", None,
+                            f"raised {type(exc).__name__}: {exc}", None))
+
+    def fill_pending(self, ts: ThreadState) -> None:
+        """Complete a recorded write with the value it stored (known only after it ran)."""
+        p = ts.pending
+        if p is None:
+            return
+        ts.pending = None
+        idx, container, key = p
+        try:
+            value = container[key]
+        except Exception:  # noqa: BLE001
+            return
+        ev = self.events[idx]
+        self.events[idx] = ev[:6] + (value,)
+
+    def on_instruction(self, ts: ThreadState, code: Any, op: Op, frame: FrameType) -> None:
+        """Called by the tracer before an instruction of code under test runs."""
+        if ts.pending is not None:
+            self.fill_pending(ts)
+        if op.kind == CHECK:
+            self._check_real(ts, op, frame)
+            return
+        # Decide who runs first: what this thread reads is what it sees once it goes on.
+        self.point(ts)
+        name = op.name
+        opname = op.opname
+        if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
+            try:
+                obj = evaluate(op.base, frame)
+            except Missing:
+                return
+            if isinstance(obj, _real.REAL_PRIMITIVE_TYPES):
+                self._real_used(ts, obj, code, op)
+            d = getattr(obj, "__dict__", None)
+            if not isinstance(d, dict) or isinstance(obj, type):
+                return
+            if opname == "LOAD_ATTR":
+                if name in d:
+                    v = d[name]
+                    if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
+                        self._real_used(ts, v, code, op)
+                    self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name, v))
+            else:
+                ts.pending = [len(self.events), d, name]
+                self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))
+        elif opname == "LOAD_GLOBAL" or opname == "STORE_GLOBAL":
+            g = frame.f_globals
+            if opname == "LOAD_GLOBAL":
+                if name in g:
+                    v = g[name]
+                    if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
+                        self._real_used(ts, v, code, op)
+                    self.events.append((ts.tid, code.co_filename, op.line, "read", g, name, v))
+            else:
+                ts.pending = [len(self.events), g, name]
+                self.events.append((ts.tid, code.co_filename, op.line, "write", g, name, None))
+
+    def _check_real(self, ts: ThreadState, op: Op, frame: FrameType) -> None:
+        try:
+            obj = evaluate(op.base, frame)
+        except Missing:
+            return
+        if isinstance(obj, _real.REAL_PRIMITIVE_TYPES) or (
+            isinstance(obj, _real.Queue) and isinstance(getattr(obj, "mutex", None), _real.LockType)
+        ):
+            self._real_used(ts, obj, frame.f_code, op)
+
+    def _real_used(self, ts: ThreadState, obj: Any, code: Any, op: Op) -> None:
+        import linecache
+
+        src = linecache.getline(code.co_filename, op.line).strip()
+        kind = type(obj).__name__
+        self.harness_error(
+            ts,
+            f"thread {ts.name} used a real {kind} created outside the exploration "
+            f"({code.co_filename}:{op.line}: {src}); the explorer cannot see it block. "
+            "Create locks, conditions and queues in setup() or in the code under test.",
+        )

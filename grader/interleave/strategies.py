@@ -1,0 +1,262 @@
+"""Who runs next: random walk, PCT, bounded exhaustive DFS, and replay.
+
+Every strategy records the choices it made at decision points with more than
+one runnable thread (``schedule``); replaying that list reproduces the run.
+Each also names its schedule with a short token ("random:1234",
+"pct:1234:57:3", "schedule:0.1.1.0") that ``explore(replay=...)`` accepts.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+
+class Strategy:
+    """Interface: begin a schedule, pick among enabled threads, say how to replay it."""
+
+    name = "?"
+    exhausted = False
+
+    def __init__(self) -> None:
+        self.schedule: list[int] = []
+
+    def begin(self, index: int) -> bool:
+        """Prepare schedule ``index``; False when there is nothing left to explore."""
+        self.schedule = []
+        return True
+
+    def new_thread(self, ts: Any) -> None:
+        pass
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        raise NotImplementedError
+
+    def end(self, steps: int) -> None:
+        pass
+
+    def token(self) -> str:
+        return "schedule:" + ".".join(map(str, self.schedule))
+
+    @property
+    def seed(self) -> int | None:
+        return None
+
+
+class RandomWalk(Strategy):
+    """Seeded uniform choice at every switch point; schedule i uses seed ``seed + i``."""
+
+    name = "random"
+
+    def __init__(self, seed: int = 0) -> None:
+        super().__init__()
+        self.base = seed
+        self._seed = seed
+        self.rng = random.Random(seed)
+
+    def begin(self, index: int) -> bool:
+        super().begin(index)
+        self._seed = self.base + index
+        self.rng = random.Random(self._seed)
+        return True
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        if len(enabled) == 1:
+            return enabled[0]
+        t = enabled[self.rng.randrange(len(enabled))]
+        self.schedule.append(t.tid)
+        return t
+
+    def token(self) -> str:
+        return f"random:{self._seed}"
+
+    @property
+    def seed(self) -> int | None:
+        return self._seed
+
+
+class PCT(Strategy):
+    """Probabilistic Concurrency Testing (Burckhardt et al., ASPLOS 2010).
+
+    Threads get random distinct priorities >= depth; the highest-priority
+    enabled thread runs; at depth-1 random steps in [1, k] the running
+    thread's priority drops below all initial ones. k is estimated from the
+    longest schedule seen so far (it is part of the replay token).
+    """
+
+    name = "pct"
+
+    def __init__(self, seed: int = 0, depth: int = 3, k: int | None = None) -> None:
+        super().__init__()
+        self.base = seed
+        self._seed = seed
+        self.depth = depth
+        self.k = k or 50
+        self.fixed_k = k is not None
+        self.k_used = self.k
+
+    def begin(self, index: int) -> bool:
+        super().begin(index)
+        self._seed = self.base + index
+        self.rng = random.Random(self._seed)
+        self.k_used = self.k
+        n = min(self.depth - 1, self.k)
+        self.changes = sorted(self.rng.sample(range(1, self.k + 1), n))
+        self.prio: dict[int, float] = {}
+        self.step = 0
+        self.lowered = 0
+        return True
+
+    def new_thread(self, ts: Any) -> None:
+        self.prio[ts.tid] = self.depth + self.rng.random()
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        self.step += 1
+        while self.changes and self.changes[0] <= self.step:
+            self.changes.pop(0)
+            self.lowered += 1
+            if current is not None:
+                self.prio[current.tid] = self.depth - self.lowered
+        if len(enabled) == 1:
+            return enabled[0]
+        t = max(enabled, key=lambda x: self.prio[x.tid])
+        self.schedule.append(t.tid)
+        return t
+
+    def end(self, steps: int) -> None:
+        if not self.fixed_k:
+            self.k = max(self.k, self.step)
+
+    def token(self) -> str:
+        return f"pct:{self._seed}:{self.k_used}:{self.depth}"
+
+    @property
+    def seed(self) -> int | None:
+        return self._seed
+
+
+class Replay(Strategy):
+    """Follow a recorded list of choices; afterwards keep running the current thread."""
+
+    name = "replay"
+
+    def __init__(self, choices: list[int]) -> None:
+        super().__init__()
+        self.choices = list(choices)
+        self.pos = 0
+        self.diverged = False
+
+    def begin(self, index: int) -> bool:
+        super().begin(index)
+        self.pos = 0
+        return index == 0
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        if len(enabled) == 1:
+            return enabled[0]
+        t = None
+        if self.pos < len(self.choices):
+            want = self.choices[self.pos]
+            self.pos += 1
+            t = next((e for e in enabled if e.tid == want), None)
+            if t is None:
+                self.diverged = True
+        if t is None:
+            t = current if current in enabled else enabled[0]
+        self.schedule.append(t.tid)
+        return t
+
+
+class Exhaustive(Strategy):
+    """Bounded exhaustive DFS over schedules with at most ``bound`` preemptions (CHESS/loom).
+
+    Stateless: each schedule replays a prefix of choices, then runs
+    non-preemptively (keep the current thread while it can run). Backtracking
+    tries the untried alternatives at the deepest decision whose preemption
+    count stays within the bound.
+    """
+
+    name = "exhaustive"
+
+    def __init__(self, bound: int = 2) -> None:
+        super().__init__()
+        self.bound = bound
+        # One frame per decision: [enabled tids, chosen tid, tried set, preemptions before, current]
+        self.stack: list[list[Any]] = []
+        self.depth = 0
+        self.started = False
+
+    def begin(self, index: int) -> bool:
+        super().begin(index)
+        if self.started and not self._backtrack():
+            self.exhausted = True
+            return False
+        self.started = True
+        self.depth = 0
+        return True
+
+    def _backtrack(self) -> bool:
+        while self.stack:
+            enabled, chosen, tried, pre, cur = self.stack[-1]
+            for tid in enabled:
+                if tid in tried:
+                    continue
+                cost = 1 if (cur is not None and cur in enabled and tid != cur) else 0
+                if pre + cost <= self.bound:
+                    tried.add(tid)
+                    self.stack[-1][1] = tid
+                    return True
+                tried.add(tid)
+            self.stack.pop()
+        return False
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        if len(enabled) == 1:
+            return enabled[0]
+        tids = [e.tid for e in enabled]
+        cur = current.tid if current is not None and current in enabled else None
+        if self.depth < len(self.stack):
+            frame = self.stack[self.depth]
+            want = frame[1]
+        else:
+            pre = 0
+            if self.stack:
+                p_enabled, p_chosen, _, p_pre, p_cur = self.stack[-1]
+                pre = p_pre + (1 if p_cur is not None and p_chosen != p_cur else 0)
+            want = cur if cur is not None else tids[0]
+            self.stack.append([tids, want, {want}, pre, cur])
+        self.depth += 1
+        t = next((e for e in enabled if e.tid == want), enabled[0])
+        self.schedule.append(t.tid)
+        return t
+
+    def end(self, steps: int) -> None:
+        # Drop frames beyond this run (a shorter run than the prefix predicted).
+        del self.stack[self.depth:]
+
+
+def make(strategy: str, seed: int, *, preemption_bound: int = 2, pct_depth: int = 3) -> Strategy:
+    """Build a strategy by name: "random", "pct" or "exhaustive"."""
+    if strategy == "random":
+        return RandomWalk(seed)
+    if strategy == "pct":
+        return PCT(seed, pct_depth)
+    if strategy == "exhaustive":
+        return Exhaustive(preemption_bound)
+    raise ValueError(f"unknown strategy {strategy!r}: use 'random', 'pct' or 'exhaustive'")
+
+
+def from_token(token: str) -> Strategy:
+    """The strategy that replays exactly one schedule named by ``token``."""
+    kind, _, rest = token.partition(":")
+    if kind == "random":
+        return RandomWalk(int(rest))
+    if kind == "pct":
+        parts = [int(p) for p in rest.split(":")]
+        k = parts[1] if len(parts) > 1 else None
+        depth = parts[2] if len(parts) > 2 else 3
+        return PCT(parts[0], depth, k)
+    if kind in ("schedule", "exhaustive"):
+        return Replay([int(x) for x in rest.split(".") if x != ""])
+    raise ValueError(f"bad replay token {token!r}: expected random:SEED, pct:SEED:K:D "
+                     "or schedule:0.1.0")
