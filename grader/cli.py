@@ -78,3 +78,21 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     printer.table(result.reports, ids)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
+
+
+@main.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+@click.option("--force", is_flag=True, help="replace OUT if it is not empty")
+def release(out: Path, course_path: str, force: bool) -> None:
+    """Write the student handout to OUT (no solutions, hidden tests or mutants)."""
+    from grader.release import ReleaseError
+    from grader.release import release as write_handout
+
+    course = _course(course_path)
+    try:
+        files = write_handout(course, out, force=force)
+    except ReleaseError as exc:
+        raise click.UsageError(str(exc)) from None
+    click.echo(f"wrote {len(files)} files to {out}: {len(course.exercises)} exercises; "
+               f"students run: pip install -e . && pytest exercises/")

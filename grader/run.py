@@ -17,7 +17,7 @@ from pathlib import Path
 
 from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
-from grader.driver.subject import kill_tree
+from grader.lifeline import kill_tree
 
 #: An empty ini so the course's own pytest settings never leak into grading.
 _EMPTY_INI = "[pytest]\n"

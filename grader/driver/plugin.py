@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 
 from grader.driver.subject import RemoteError, Subject
+from grader.lifeline import exit_with_parent
 
 
 class Inconclusive(Exception):
@@ -42,6 +43,7 @@ def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--concurlab-results")
     if path:
         config.pluginmanager.register(ResultsRecorder(Path(path)), "concurlab-results")
+        exit_with_parent()
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from typing import Any
 
 import psutil
 
+from grader.lifeline import kill_tree
 from grader.subject import codec
 from grader.subject.channel import Channel, ChannelClosed, RequestFailed
 
@@ -329,19 +330,6 @@ class Subject:
 
     def _error_fields(self, exc: BaseException) -> dict:
         return codec.exception_fields(exc, lambda v: {"$r": None})
-
-
-def kill_tree(pid: int, sig: int = signal.SIGKILL) -> None:
-    """Kill a process group and every descendant, even those that called setsid."""
-    try:
-        descendants = psutil.Process(pid).children(recursive=True)
-    except psutil.NoSuchProcess:
-        descendants = []
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, sig)
-    for proc in descendants:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            proc.send_signal(sig)
 
 
 def wait_until(predicate: Callable[[], bool], timeout: float, interval: float = 0.01) -> bool:

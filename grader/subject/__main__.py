@@ -17,7 +17,10 @@ def main() -> None:
     root = os.path.realpath(args.path)
     sys.path.insert(0, root)
     os.chdir(root)
+    from grader.lifeline import exit_with_parent
     from grader.subject.server import Server
+
+    exit_with_parent()
 
     Server(sock, roots=[root]).serve_forever()
     # Student threads may still run; the driver kills the process group anyway.
