@@ -209,6 +209,7 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
              find: Callable[[Any], Any] | None, max_steps: int, stall_limit: float,
              patches: patching.Patches) -> tuple[Scheduler, Any, str, str]:
     s = Scheduler(strat, max_steps, predicate=find)
+    s.snapshot = _snapshot_names
     primitives.Context.sched = s
     patches.fresh_instances()
     state = setup() if setup is not None else None
@@ -243,6 +244,10 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             verdict = "failed"
             s.detail = {"kind": "invariant"}
     return s, state, verdict or "ok", message
+
+
+def _snapshot_names(s: Scheduler) -> None:
+    s.names_snapshot = story_mod.Namer(s, s.state).names
 
 
 def _describe_stall(s: Scheduler, waited: float) -> str:

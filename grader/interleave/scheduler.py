@@ -96,6 +96,8 @@ class Scheduler:
         self.done.acquire()
         self.name_counter = 0
         self.objects: list[Any] = []  # modelled primitives created in this schedule
+        self.snapshot: Callable[[Scheduler], None] | None = None  # names objects at a witness
+        self.names_snapshot: dict[int, str] | None = None
 
     # ----------------------------------------------------------------- threads
     def spawn(self, thread: threading.Thread, target: Callable[[], Any]) -> ThreadState:
@@ -177,6 +179,8 @@ class Scheduler:
                 found = False
             if found:
                 self.witness_at = len(self.events)
+                if self.snapshot is not None:
+                    self.snapshot(self)
         self._schedule(ts)
         ts.busy = False
 
@@ -327,7 +331,14 @@ class Scheduler:
                     v = d[name]
                     if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
                         self._real_used(ts, v, code, op)
-                    self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name, v))
+                else:  # a class attribute not yet shadowed by the instance
+                    for klass in type(obj).__mro__:
+                        if name in klass.__dict__:
+                            v = klass.__dict__[name]
+                            break
+                    else:
+                        return
+                self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name, v))
             else:
                 ts.pending = [len(self.events), d, name]
                 self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))

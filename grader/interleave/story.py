@@ -59,6 +59,8 @@ class Namer:
                 self._seen.add(id(obj))
                 if isinstance(obj, _Modelled) and path and id(obj) not in self.names:
                     self.names[id(obj)] = path
+                    if isinstance(obj, Condition):  # `with cond:` acquires its lock
+                        self.names.setdefault(id(obj._lock), path)
                 for child, cpath in _children(obj, path):
                     nxt.append((child, cpath))
             level = nxt
@@ -127,6 +129,9 @@ class Teller:
         self.s = sched
         self.ev = sched.events
         self.namer = Namer(sched, state)
+        snapshot = getattr(sched, "names_snapshot", None)
+        if snapshot:
+            self.namer.names = {**snapshot, **self.namer.names}
 
     def tname(self, tid: int) -> str:
         return self.s.threads[tid].name
@@ -273,14 +278,15 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
             idx = sorted(set(idx) | {i for i in t.relevant(limit=4)
                                      if sched.events[i][3] == "exception"})
         else:
-            idx = t.relevant()
-            tids = [sched.threads[e[0]].tid for e in sched.events if e[3] == "exception"]
-            candidates = tids or [ts.tid for ts in sched.threads]
-            for tid in candidates:
-                inw = t.if_not_while(tid, len(sched.events))
+            exc = [i for i, e in enumerate(sched.events) if e[3] == "exception"]
+            upto = exc[0] + 1 if exc else len(sched.events)
+            idx = t.relevant(upto)
+            tids = [sched.events[exc[0]][0]] if exc else [ts.tid for ts in sched.threads]
+            for tid in tids:
+                inw = t.if_not_while(tid, upto)
                 if inw is not None:
                     diag = inw[0]
-                    idx = sorted(set(idx) | {inw[1]})[-MAX_STEPS_SHOWN:]
+                    idx = sorted(set(idx[-(MAX_STEPS_SHOWN - 1):]) | {inw[1]})
                     break
     elif verdict == "livelock":
         idx = t.relevant()
