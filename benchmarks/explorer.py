@@ -1,0 +1,143 @@
+"""Benchmark of grader.interleave on the running Python.
+
+Per scenario: schedules per second, and schedules to the first failure
+(median and max over 100 seeds). Usage: python benchmarks/explorer.py [--seeds N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import threading
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+from grader.interleave import explore  # noqa: E402
+
+
+class Counter:
+    def __init__(self):
+        self.value = 0
+        self.lock = threading.Lock()
+
+
+def racy(c):
+    for _ in range(2):
+        tmp = c.value
+        c.value = tmp + 1
+
+
+def locked(c):
+    for _ in range(2):
+        with c.lock:
+            c.value += 1
+
+
+def counted(c):
+    return c.value == 4
+
+
+class Two:
+    def __init__(self):
+        self.a = threading.Lock()
+        self.b = threading.Lock()
+
+
+def ab(s):
+    with s.a, s.b:
+        pass
+
+
+def ba(s):
+    with s.b, s.a:
+        pass
+
+
+class Slot:
+    def __init__(self):
+        self.items = []
+        self.cond = threading.Condition()
+
+
+def put(s):
+    for i in range(2):
+        with s.cond:
+            while s.items:
+                s.cond.wait()
+            s.items.append(i)
+            s.cond.notify()
+
+
+def get(s):
+    for _ in range(2):
+        with s.cond:
+            while not s.items:
+                s.cond.wait()
+            s.items.pop()
+            s.cond.notify()
+
+
+def dine(n, meals):
+    forks = [threading.Lock() for _ in range(n)]
+
+    def philosopher(i):
+        for _ in range(meals):
+            with forks[i], forks[(i + 1) % n]:
+                pass
+
+    ts = [threading.Thread(target=philosopher, args=(i,)) for i in range(n)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+
+
+SCENARIOS = [
+    ("racy counter (2 thr x 2 incr)", Counter, [racy, racy], counted, True),
+    ("locked counter (2 thr x 2 incr)", Counter, [locked, locked], counted, False),
+    ("AB/BA deadlock (2 thr)", Two, [ab, ba], None, True),
+    ("notify() lost wake-up (2P+2C)", Slot, [put, put, get, get], None, True),
+    ("naive philosophers (5 x 2 meals)", None, lambda s: dine(5, 2), None, True),
+]
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--seeds", type=int, default=100)
+    ap.add_argument("--rate-schedules", type=int, default=1000)
+    ap.add_argument("--strategy", default="random")
+    args = ap.parse_args()
+    print(f"Python {platform.python_version()} ({sys.implementation.name}), "
+          f"strategy {args.strategy}, {args.seeds} seeds")
+    print(f"{'scenario':<36} {'sched/s':>8} {'found':>7} {'median':>7} {'max':>5}  verdict")
+    for name, setup, workers, inv, buggy in SCENARIOS:
+        # Rate: a fixed number of schedules without stopping at the first failure.
+        n = args.rate_schedules if not buggy else min(args.rate_schedules, 300)
+        r = explore(setup, workers, inv, schedules=n, stop_on_first=False, seed=10**6,
+                    strategy=args.strategy, timeout=60)
+        rate = r.schedules_run / r.elapsed
+        if not buggy:
+            print(f"{name:<36} {rate:>8.0f} {'-':>7} {'-':>7} {'-':>5}  {r.verdict} "
+                  f"({r.schedules_run} schedules)")
+            continue
+        firsts, verdicts = [], set()
+        for seed in range(args.seeds):
+            r = explore(setup, workers, inv, seed=seed * 100_000, schedules=500,
+                        strategy=args.strategy)
+            if r.verdict != "ok":
+                firsts.append(r.schedules_run)
+                verdicts.add(r.verdict)
+        found = f"{len(firsts)}/{args.seeds}"
+        med = f"{statistics.median(firsts):.1f}" if firsts else "-"
+        mx = str(max(firsts)) if firsts else "-"
+        print(f"{name:<36} {rate:>8.0f} {found:>7} {med:>7} {mx:>5}  {','.join(sorted(verdicts))}")
+        sys.stdout.flush()
+    time.sleep(0)
+
+
+if __name__ == "__main__":
+    main()
