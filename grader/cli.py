@@ -96,3 +96,7 @@ def release(out: Path, course_path: str, force: bool) -> None:
         raise click.UsageError(str(exc)) from None
     click.echo(f"wrote {len(files)} files to {out}: {len(course.exercises)} exercises; "
                f"students run: pip install -e . && pytest exercises/")
+
+
+if __name__ == "__main__":
+    main()

@@ -9,6 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from grader.course import Course, load_course
 
@@ -32,3 +33,16 @@ def run_visible_tests(course: Course, exercise_id: str, module_file: Path, tmp: 
          "--rootdir", str(work), "-c", os.devnull, str(work)],
         capture_output=True, text=True, cwd=work, env=env, timeout=300,
     )
+
+
+def copy_course(dest: Path, exercise_ids: list[str], **overrides) -> Path:
+    """A copy of the real course with only some exercises (settings overridden), to break or grade."""
+    for ex_id in exercise_ids:
+        for part in ("exercises", "solutions", "tests/hidden", "tests/mutants"):
+            if (ROOT / part / ex_id).is_dir():
+                shutil.copytree(ROOT / part / ex_id, dest / part / ex_id,
+                                ignore=shutil.ignore_patterns("__pycache__"))
+    data = yaml.safe_load((ROOT / "course.yml").read_text())
+    data["exercises"] = [dict(e, **overrides) for e in data["exercises"] if e["id"] in exercise_ids]
+    (dest / "course.yml").write_text(yaml.safe_dump(data, sort_keys=False))
+    return dest
