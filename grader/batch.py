@@ -11,10 +11,12 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from grader.collect import Staged, Submission, discover, stage
 from grader.course import Course, Exercise
+from grader.policy import late_penalty
 from grader.report import student_report, write_reports
 from grader.run import GradeOptions, grade
 from grader.store import Store
@@ -101,7 +103,8 @@ def plan(course: Course, submissions_root: Path, exercise_ids: list[str]) -> tup
 
 def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_ids: list[str],
                 jobs: int = 1, force: bool = False, regrade_inconclusive: bool = False,
-                options: GradeOptions | None = None, progress: Progress | None = None) -> BatchResult:
+                options: GradeOptions | None = None, progress: Progress | None = None,
+                submitted_at: dict[str, datetime] | None = None) -> BatchResult:
     store = Store(out)
     planned, warnings = plan(course, submissions_root, exercise_ids)
     result = BatchResult(reports=[], warnings=warnings)
@@ -129,7 +132,9 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
         stored = store.get(job.submission.student_id, job.exercise.id)
         if stored is not None:
             by_student.setdefault(job.submission.student_id, {})[job.exercise.id] = stored
-    result.reports = [student_report(sid, {e: res[e] for e in exercise_ids if e in res})
+    times = submitted_at or {}
+    result.reports = [student_report(sid, {e: res[e] for e in exercise_ids if e in res},
+                                     late_penalty(course.policies, times.get(sid)))
                       for sid, res in by_student.items()]
     write_reports(course, out, result.reports, exercise_ids)
     return result

@@ -54,14 +54,21 @@ def validate(course_path: str) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="seed for randomised checks")
 @click.option("--force", is_flag=True, help="regrade everything, even unchanged work")
 @click.option("--regrade-inconclusive", is_flag=True, help="rerun only inconclusive results")
+@click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV student_id,submitted_at (ISO 8601) for the late policy")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
-          seed: int, force: bool, regrade_inconclusive: bool) -> None:
+          seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
+    from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
 
     course = _course(course_path)
+    try:
+        times = read_submission_times(submitted_at) if submitted_at else None
+    except PolicyError as exc:
+        raise click.BadParameter(str(exc), param_hint="--submitted-at") from None
     unknown = [e for e in exercises if e not in course.exercises]
     if unknown:
         raise click.BadParameter(f"unknown exercise {unknown[0]} (known: {', '.join(course.exercises)})",
@@ -72,7 +79,8 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     with printer.progress() as progress:
         result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
                              regrade_inconclusive=regrade_inconclusive,
-                             options=GradeOptions(seed=seed), progress=progress)
+                             options=GradeOptions(seed=seed), progress=progress,
+                             submitted_at=times)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     printer.table(result.reports, ids)

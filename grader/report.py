@@ -13,17 +13,22 @@ MARKS = {"passed": "PASS", "failed": "FAIL", "error": "ERROR", "skipped": "SKIP"
          "inconclusive": "REGRADE"}
 
 
-def student_report(student_id: str, results: dict[str, dict]) -> dict:
+def student_report(student_id: str, results: dict[str, dict], late: tuple[int, float] = (0, 0.0)) -> dict:
+    """The per-student record; ``late`` is (days late, fraction taken) from the late policy."""
     exercises = {
         ex_id: {key: r[key] for key in ("score", "max_score", "status", "message", "tests")}
         for ex_id, r in results.items()
     }
-    return {
+    raw = round(sum(r["score"] for r in results.values()), 4)
+    report = {
         "student_id": student_id,
-        "total": round(sum(r["score"] for r in results.values()), 4),
+        "total": round(raw * (1 - late[1]), 4),
         "max_total": round(sum(r["max_score"] for r in results.values()), 4),
         "exercises": exercises,
     }
+    if late[0]:
+        report["late"] = {"days": late[0], "penalty": late[1], "total_before_penalty": raw}
+    return report
 
 
 def write_reports(course: Course, out: Path, reports: list[dict], exercise_ids: list[str]) -> None:
@@ -44,6 +49,10 @@ def feedback(course: Course, rep: dict) -> str:
     """What the student reads: per exercise, the score and what each test said."""
     lines = [f"# {course.name}: feedback for {rep['student_id']}", "",
              f"Total: **{_num(rep['total'])} / {_num(rep['max_total'])}**", ""]
+    if "late" in rep:
+        late = rep["late"]
+        lines += [f"Submitted {late['days']} day(s) late: {late['penalty']:.0%} taken from "
+                  f"{_num(late['total_before_penalty'])}.", ""]
     for ex_id, ex in rep["exercises"].items():
         title = course.exercises[ex_id].title if ex_id in course.exercises else ex_id
         lines += [f"## {ex_id}: {title} ({_num(ex['score'])} / {_num(ex['max_score'])})", ""]
