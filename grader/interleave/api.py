@@ -229,6 +229,7 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             s.harness_error(None, _describe_stall(s, now - last_change))
             break
     strat.end(s.steps)
+    _retire_threads(s)
     verdict = s.verdict
     message = s.message
     if verdict is None and invariant is not None:
@@ -244,6 +245,24 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             verdict = "failed"
             s.detail = {"kind": "invariant"}
     return s, state, verdict or "ok", message
+
+
+def _retire_threads(s: Scheduler) -> None:
+    """Make this schedule's Thread objects look finished to code running after it.
+
+    Parked threads stay parked (and in the scheduler's table, so a thread that
+    comes back from a real blocking call parks at its next switch point), but
+    leave ``threading.enumerate()`` and report ``is_alive() == False``.
+    """
+    for ts in s.threads:
+        th = ts.thread
+        th._is_stopped = True  # type: ignore[attr-defined]
+        if sys.version_info >= (3, 13):
+            started = getattr(th, "_started", None)
+            if started is not None:
+                started._flag = False
+        if ts.ident:
+            threading._active.pop(ts.ident, None)  # type: ignore[attr-defined]
 
 
 def _snapshot_names(s: Scheduler) -> None:

@@ -437,3 +437,20 @@ def test_exception_in_worker_fails():
 
     r = explore(None, [boom, lambda s: None])
     assert r.verdict == "failed" and "ValueError" in r.message, r.story
+
+
+def test_threads_look_finished_after_exploration():
+    before = set(threading.enumerate())
+    r = explore(Two, [ab, ba], seed=0)
+    assert r.verdict == "deadlock"
+    assert set(threading.enumerate()) == before
+    made = []
+
+    def main(s):
+        t = threading.Thread(target=lambda: None)
+        made.append(t)
+        t.start()
+        t.join()
+
+    assert explore(None, main, schedules=3).verdict == "ok"
+    assert not any(t.is_alive() for t in made)
