@@ -1,0 +1,141 @@
+"""The timing gate: serial, reference and student interleaved, best-of-k, with a capacity guard.
+
+A bare threshold on one timing is a coin toss on a shared machine.  Here the
+three runs alternate (A B C A B C ...) so a noisy episode hits all of them,
+each is judged by its best run, and the *reference* must first prove the
+machine can show a speedup right now.  If it cannot (busy machine, one
+usable CPU, a CPU quota), the verdict is Inconclusive, never a failure.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from grader.course import CourseError, load_course
+from grader.driver.plugin import Inconclusive
+from grader.speedup.cpus import usable_cpus
+
+#: Fewer interleaved rounds than this (time ran out) give no verdict.
+MIN_ROUNDS = 3
+#: Defaults for the ``thresholds:`` of an exercise in course.yml.
+DEFAULT_THRESHOLDS = {
+    "reference_speedup": 1.3,  # what the reference must show with 2 usable CPUs
+    "vs_reference": 0.7,  # the student's speedup, as a share of the reference's
+}
+
+
+@dataclass
+class Timing:
+    """Best-of-k seconds per run, and the speedups over the serial baseline."""
+
+    best: dict[str, float] = field(default_factory=dict)
+    rounds: int = 0
+
+    @property
+    def reference_speedup(self) -> float:
+        return self.best["serial"] / self.best["reference"]
+
+    @property
+    def student_speedup(self) -> float:
+        return self.best["serial"] / self.best["student"]
+
+
+def interleaved(runs: dict[str, Callable[[], object]], rounds: int,
+                deadline: float = float("inf")) -> Timing:
+    """Run each callable once per round, in turn; keep each one's best time (driver clock).
+
+    Stops early, after a whole round, once ``time.monotonic()`` passes ``deadline``.
+    """
+    timing = Timing({name: float("inf") for name in runs})
+    while timing.rounds < rounds and (timing.rounds == 0 or time.monotonic() < deadline):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            timing.best[name] = min(timing.best[name], time.perf_counter() - start)
+        timing.rounds += 1
+    return timing
+
+
+def needed_speedup(reference_speedup: float, workers: int, cpus: float | None = None) -> float:
+    """The speedup the reference must show now: ``reference_speedup`` per 2 CPUs, scaled down."""
+    cpus = usable_cpus() if cpus is None else cpus
+    return 1 + (reference_speedup - 1) * (min(workers, cpus) - 1)
+
+
+def judge_speed(serial: Callable[[], object], reference: Callable[[], object],
+                student: Callable[[], object], *, workers: int, thresholds: dict[str, float],
+                rounds: int = 5, attempts: int = 3, budget: float = 12.0) -> Timing:
+    """Pass (return the timing), fail (AssertionError) or raise Inconclusive.
+
+    Call it only after the structural gate passed.  Each attempt times
+    ``rounds`` interleaved rounds, all within ``budget`` seconds (a started
+    round is finished; at least MIN_ROUNDS make a verdict).  An attempt where the reference does not
+    reach its speedup says nothing about the student: back off and retry.
+    The student fails only when two attempts in which the reference *did*
+    show its speedup both found the student below ``vs_reference`` of it.
+    """
+    limits = DEFAULT_THRESHOLDS | thresholds
+    cpus = usable_cpus()
+    if min(workers, cpus) < 1.5:
+        raise Inconclusive(
+            f"speed not measured: only {cpus:g} usable CPU(s) here, so no code can run "
+            f"{workers} workers in parallel; the structure of your code passed")
+    need = needed_speedup(limits["reference_speedup"], workers, cpus)
+    deadline = time.monotonic() + budget
+    slow: list[Timing] = []
+    last: Timing | None = None
+    for attempt in range(attempts):
+        last = interleaved({"serial": serial, "reference": reference, "student": student},
+                           rounds, deadline)
+        if last.rounds < MIN_ROUNDS:
+            break  # the machine is so slow that the time ran out: no verdict on these
+        if last.reference_speedup >= need:
+            if last.student_speedup >= limits["vs_reference"] * last.reference_speedup:
+                return last
+            slow.append(last)
+            if len(slow) >= min(2, attempts):
+                break
+        pause = 0.5 * (attempt + 1)  # back off: let a noisy neighbour pass
+        if time.monotonic() + pause >= deadline:
+            break
+        time.sleep(pause)
+    if len(slow) >= min(2, attempts):
+        t = slow[-1]
+        raise AssertionError(
+            f"your code was {t.student_speedup:.2f}x faster than serial, but the reference "
+            f"reached {t.reference_speedup:.2f}x in the same rounds (best of {t.rounds}, "
+            f"{cpus:g} CPUs): expected at least {limits['vs_reference']:.0%} of it; is work "
+            "sent to the workers in tasks big enough to outweigh starting them?")
+    assert last is not None
+    if last.rounds < MIN_ROUNDS:
+        raise Inconclusive(
+            f"speed not measured: the machine was so busy that only {last.rounds} round(s) of "
+            f"timing fit in {budget:g} s; the structure of your code passed and speed will be "
+            "regraded")
+    raise Inconclusive(
+        f"speed not measured: in {last.rounds} round(s) the reference solution reached only "
+        f"{last.reference_speedup:.2f}x over serial (needs {need:.2f}x with {cpus:g} usable "
+        "CPUs), so the machine was too busy to show parallel speedup; the structure of your "
+        "code passed and speed will be regraded")
+
+
+def course_thresholds(test_file: str | Path) -> dict[str, float]:
+    """The ``thresholds:`` of the exercise whose hidden test is ``test_file``.
+
+    Hidden tests live in ``<course>/tests/hidden/<exercise id>/``; the
+    course.yml above them is read without checking the tree.
+    """
+    here = Path(test_file).resolve()
+    exercise_id = here.parent.name
+    for folder in here.parents:
+        path = folder / "course.yml"
+        if path.is_file():
+            try:
+                ex = load_course(path, check_tree=False).exercises.get(exercise_id)
+            except CourseError:
+                return {}
+            return dict(ex.thresholds) if ex is not None else {}
+    return {}
