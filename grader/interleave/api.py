@@ -297,7 +297,7 @@ def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, 
     token = strat.token()
     lines = []
     if witness:
-        lines.append(f"found after {ran} schedule(s), {s.steps} steps:")
+        lines.append(f"found in schedule {ran}, at step {s.witness_step}:")
     else:
         lines.append(f"{verdict}: {message}" if message else verdict)
     if steps:

@@ -91,6 +91,7 @@ class Scheduler:
         self.detail: dict[str, Any] = {}
         self.events: list[tuple[Any, ...]] = []
         self.witness_at: int | None = None
+        self.witness_step = 0
         self.closed = False
         self.done = _real.allocate_lock()
         self.done.acquire()
@@ -179,6 +180,7 @@ class Scheduler:
                 found = False
             if found:
                 self.witness_at = len(self.events)
+                self.witness_step = self.steps
                 if self.snapshot is not None:
                     self.snapshot(self)
         self._schedule(ts)

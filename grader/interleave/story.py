@@ -267,7 +267,7 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
     if witness:
         upto = sched.witness_at if sched.witness_at is not None else len(sched.events)
         idx = t.relevant(upto)
-        diag = f"found: a schedule in which the predicate holds (after {sched.steps} steps)"
+        diag = f"found: a schedule in which the predicate holds (at step {sched.witness_step})"
         return t.render(idx), diag, "found"
     if verdict == "deadlock":
         diag, idx = _deadlock(t, detail.get("waits", []))
