@@ -1,0 +1,250 @@
+"""Evidence about worker processes, taken from outside the submission (hidden tests).
+
+- :func:`workers` lists the subject's descendant processes that the submission
+  started, leaving out multiprocessing's own helpers (the resource tracker and
+  the forkserver live as long as the subject, by design);
+- :func:`Sampler` records which workers existed while a call ran;
+- :func:`bounded_call` turns a hang into a diagnosis instead of a stuck grader;
+- :func:`shutdown_warnings` ends the subject and returns what its resource
+  tracker said about semaphores and shared memory that were never released.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+import os
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import psutil
+
+from grader.driver.subject import Subject, wait_until
+
+_TRACKER = "multiprocessing.resource_tracker"
+_FORKSERVER = "multiprocessing.forkserver"
+
+
+def _cmdline(proc: psutil.Process) -> str:
+    try:
+        return " ".join(proc.cmdline())
+    except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+        return ""
+
+
+def is_helper(proc: psutil.Process, root_pid: int) -> bool:
+    """multiprocessing's resource tracker, or the forkserver itself (not its children)."""
+    cmd = _cmdline(proc)
+    if _TRACKER in cmd:
+        return True
+    try:
+        return _FORKSERVER in cmd and proc.ppid() == root_pid
+    except psutil.NoSuchProcess:
+        return False
+
+
+def workers(subject: Subject, root: psutil.Process | None = None) -> list[psutil.Process]:
+    """Descendants of ``root`` (the subject by default) that the submission started."""
+    root = root or subject.process
+    try:
+        procs = root.children(recursive=True)
+    except psutil.NoSuchProcess:
+        return []
+    return [p for p in procs if not is_helper(p, root.pid)]
+
+
+def describe(proc: psutil.Process) -> str:
+    """``pid 123 (zombie: never joined)`` or ``pid 123 (sleeping: python -c ...)``."""
+    try:
+        status = proc.status()
+    except psutil.NoSuchProcess:
+        return f"pid {proc.pid} (gone)"
+    if status == psutil.STATUS_ZOMBIE:
+        return f"pid {proc.pid} (zombie: it ended but nobody joined it)"
+    return f"pid {proc.pid} ({status}: {_cmdline(proc)[:90]})"
+
+
+def leftover_workers(subject: Subject, timeout: float = 3.0) -> list[str]:
+    """Workers still there (alive or zombie) after waiting up to ``timeout`` for them to go."""
+    wait_until(lambda: not workers(subject), timeout=timeout, interval=0.05)
+    return [describe(p) for p in workers(subject)]
+
+
+@dataclass
+class Sampler:
+    """Polls the workers under ``root`` in a driver thread while a call runs.
+
+    Zombies count too, so a process stays visible from its start until it is
+    joined: a worker lives for at least one interpreter start-up (tens of ms),
+    far longer than the polling interval.  A helper caught between fork and
+    exec looks like a worker; it is recognised and dropped at the end.
+    """
+
+    subject: Subject
+    root: Callable[[], psutil.Process | None] | None = None
+    interval: float = 0.002
+    seen: dict[int, str] = field(default_factory=dict)
+    _procs: dict[int, psutil.Process] = field(default_factory=dict)
+    _root_pid: int = -1
+    _stop: threading.Event = field(default_factory=threading.Event)
+
+    def __enter__(self) -> Sampler:
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+        self._sample()
+        for pid, proc in list(self._procs.items()):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if is_helper(proc, self._root_pid):
+                    del self.seen[pid]
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            self._sample()
+
+    def _sample(self) -> None:
+        root = self.root() if self.root else None
+        if self.root and root is None:
+            return
+        self._root_pid = root.pid if root else self.subject.pid
+        for proc in workers(self.subject, root):
+            cmd = _cmdline(proc)
+            if proc.pid not in self._procs:
+                self._procs[proc.pid] = proc
+                self.seen[proc.pid] = cmd
+            elif cmd:
+                self.seen[proc.pid] = cmd
+class Outcome:
+    """What :func:`bounded_call` saw: the value, the exception, or that it hung."""
+
+    def __init__(self) -> None:
+        self.value: Any = None
+        self.error: BaseException | None = None
+        self.hung = False
+
+    def result(self) -> Any:
+        if self.error is not None:
+            raise self.error
+        return self.value
+
+
+def bounded_call(fn: Callable[..., Any], *args: Any, deadline: float, **kwargs: Any) -> Outcome:
+    """Call ``fn`` in a driver thread and wait at most ``deadline`` seconds.
+
+    A hung call is left behind (its thread ends when the subject is killed at
+    teardown), so the test can still look at the processes and say why.
+    """
+    outcome = Outcome()
+
+    def run() -> None:
+        try:
+            outcome.value = fn(*args, **kwargs)
+        except BaseException as exc:  # noqa: BLE001 - handed to the test as evidence
+            outcome.error = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(deadline)
+    outcome.hung = thread.is_alive()
+    return outcome
+
+
+def exit_soon(delay: float = 0.2) -> None:
+    """Runs in the subject: collect garbage, then end the process without atexit handlers.
+
+    Without atexit, nothing tidies up on the submission's behalf: whatever it
+    left registered with the resource tracker is reported as leaked.
+    """
+    gc.collect()
+
+    def end() -> None:
+        time.sleep(delay)
+        gc.collect()
+        os._exit(0)
+
+    threading.Thread(target=end, daemon=True).start()
+
+
+def shutdown_warnings(subject: Subject, timeout: float = 10.0) -> list[str]:
+    """End the subject, let its resource tracker finish, return the tracker's warnings.
+
+    The tracker unlinks what the subject's processes never released (named
+    semaphores of queues and locks, shared memory segments) and says so on
+    stderr: the leak is reported and nothing is left in /dev/shm.
+    """
+    process = subject.process
+    helpers = [p for p in process.children(recursive=True) if is_helper(p, process.pid)]
+    subject.module("grader.leaks").exit_soon()
+
+    def ended(proc: psutil.Process) -> bool:
+        try:
+            return proc.status() == psutil.STATUS_ZOMBIE
+        except psutil.NoSuchProcess:
+            return True
+
+    wait_until(lambda: ended(process) and all(ended(h) for h in helpers), timeout=timeout,
+               interval=0.05)
+    with contextlib.suppress(psutil.NoSuchProcess):
+        if not ended(process):
+            return ["the subject did not end: cannot read the resource tracker's report"]
+    return [line.strip() for line in subject.output().splitlines()
+            if "UserWarning: resource_tracker" in line]
+
+
+def _wchans(proc: psutil.Process) -> list[str]:
+    """Where each thread of ``proc`` sleeps in the kernel ("" where Linux does not say)."""
+    names = []
+    with contextlib.suppress(OSError):
+        for tid in os.listdir(f"/proc/{proc.pid}/task"):
+            with contextlib.suppress(OSError), open(f"/proc/{proc.pid}/task/{tid}/wchan") as f:
+                names.append(f.read().strip())
+    return names
+
+
+def _state(proc: psutil.Process) -> str:
+    """"zombie", "gone", "writing" (blocked on a full pipe), "waiting" or "unknown"."""
+    try:
+        if proc.status() == psutil.STATUS_ZOMBIE:
+            return "zombie"
+    except psutil.NoSuchProcess:
+        return "gone"
+    chans = _wchans(proc)
+    if any("write" in c for c in chans):
+        return "writing"
+    if any(k in c for c in chans for k in ("read", "poll", "futex")):
+        return "waiting"
+    return "unknown"
+
+
+_SAYS = {
+    "zombie": "has ended but was never joined",
+    "gone": "has just ended",
+    "writing": "never exited: it is blocked writing its result into a pipe nobody reads",
+    "unknown": "never exited: was it sent its sentinel, and were the results read before join()?",
+}
+
+
+def hang_report(subject: Subject, what: str, deadline: float) -> str:
+    """Why a call into the subject did not return: one line per stuck worker, then the lesson."""
+    procs = sorted(workers(subject), key=lambda p: p.pid)
+    head = f"{what} did not return within {deadline:g} s"
+    if not procs:
+        return (f"{head}, and no worker process is left: it waits for something no worker "
+                "will send (a result that was never put, or a worker that died)")
+    states = [_state(p) for p in procs]
+    writing = "writing" in states
+    waiting = ("never exited: it waits its turn behind the blocked writer" if writing else
+               "never exited: it is still waiting for a task: was it sent its sentinel?")
+    lines = [f"worker {i} (pid {p.pid}) {_SAYS.get(state, waiting)}"
+             for i, (p, state) in enumerate(zip(procs, states, strict=True), 1)]
+    if writing:
+        lines.append("A process that put data on a Queue cannot end until that data is read: "
+                     "drain the results before join().")
+    return head + ":\n" + "\n".join(lines)
