@@ -1,0 +1,105 @@
+"""Hidden tests for e06_bounded_buffer: BoundedBuffer(capacity) with put/get/len.
+
+Thread-safety is judged by the interleaving explorer running inside the
+subject (``scenarios.py``): it controls which thread runs at every step, so a
+lost wake-up is found by searching schedules, not by hoping a stress loop
+hits it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.instruments import Stopwatch
+
+SCENARIOS = Path(__file__).parent / "scenarios.py"
+SCHEDULES = 150
+
+
+def explorer_says(result: dict, what: str) -> str:
+    """The failure message: what went wrong, then the explorer's story of the schedule."""
+    return f"{what}\n\n{result['story']}"
+
+
+def raises_timeout(call, *args, what: str, **kwargs) -> None:
+    """Assert that ``call`` raises TimeoutError; the message says what should have timed out."""
+    try:
+        call(*args, **kwargs)
+    except TimeoutError:
+        return
+    pytest.fail(f"{what} returned instead of raising TimeoutError")
+
+
+def test_bad_capacity(subject):
+    sub = subject.module()
+    for capacity in (0, -3):
+        with pytest.raises(ValueError):
+            sub.BoundedBuffer(capacity)
+            pytest.fail(f"BoundedBuffer({capacity}) must raise ValueError")
+    assert len(sub.BoundedBuffer(1)) == 0, "a new BoundedBuffer(1) must be empty (len 0)"
+
+
+def test_fifo_one_thread(subject):
+    buf = subject.module().BoundedBuffer(5)
+    for i in range(5):
+        buf.put(f"item {i}")
+        assert len(buf) == i + 1, f"after {i + 1} put(s), len(buffer) is {len(buf)}"
+    got = [buf.get() for _ in range(5)]
+    assert got == [f"item {i}" for i in range(5)], f"items must come out oldest first, got {got}"
+    assert len(buf) == 0, f"after getting every item, len(buffer) is {len(buf)}, expected 0"
+
+
+def test_get_times_out_when_empty(subject):
+    buf = subject.module().BoundedBuffer(2)
+    for timeout in (0, -1):
+        raises_timeout(buf.get, timeout=timeout,
+                       what=f"get(timeout={timeout}) on an empty buffer")
+    with Stopwatch() as sw:
+        raises_timeout(buf.get, timeout=0.05, what="get(timeout=0.05) on an empty buffer")
+    assert sw.seconds >= 0.045, (
+        f"get(timeout=0.05) on an empty buffer gave up after {sw.seconds * 1000:.0f} ms: it "
+        "must wait the whole timeout for an item first")
+    buf.put("x")
+    assert buf.get(timeout=0) == "x", "get(timeout=0) must return the item when there is one"
+
+
+def test_full_buffer_blocks_put(subject, concurlab_seed):
+    buf = subject.module().BoundedBuffer(2)
+    buf.put("a")
+    buf.put("b")
+    for timeout in (0, 0.02):
+        raises_timeout(buf.put, "c", timeout=timeout,
+                       what=f"put('c', timeout={timeout}) on a full buffer (capacity 2, 2 items)")
+    assert len(buf) == 2, f"a buffer of capacity 2 holds {len(buf)} items"
+    assert buf.get() == "a", "the oldest item comes out first"
+    buf.put("c", timeout=0)
+    assert len(buf) == 2, "after a get made room, put(timeout=0) must succeed"
+    result = subject.load(SCENARIOS).full_buffer_blocks(2, concurlab_seed, 20)
+    assert result["verdict"] == "ok", explorer_says(
+        result, "put must wait while the buffer is full, until a get makes room:")
+
+
+def test_woken_threads_recheck(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).producers_consumers(1, 2, 2, 2, concurlab_seed, 100)
+    assert result["verdict"] == "ok", explorer_says(
+        result, "1 producer puts 2 items, 2 consumers get one each (capacity 2): some schedule "
+                "goes wrong. A thread that wakes up must check again whether it can go on: "
+                "another thread may have taken the item first.")
+
+
+def test_no_lost_wakeup(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).producers_consumers(2, 2, 2, 1, concurlab_seed + 1,
+                                                         SCHEDULES)
+    assert result["verdict"] == "ok", explorer_says(
+        result, "2 producers and 2 consumers, capacity 1, two items each: some schedule goes "
+                "wrong. Every thread that waits must be woken when it can go on.")
+
+
+def test_no_busy_wait(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).blocked_get_sleeps(concurlab_seed, 3000)
+    assert result["verdict"] == "ok", explorer_says(
+        result, "a consumer called get(timeout=5) on an empty buffer and a producer put an item "
+                "1 s later. While it waits, the consumer must sleep (Condition.wait), not run "
+                "in a loop checking again and again: that burns a CPU doing nothing.")
