@@ -33,6 +33,7 @@ concurlab = "grader.student.cli:main"
 
 [project.entry-points.pytest11]
 concurlab = "grader.student.plugin"
+concurlab_interleave = "grader.interleave.pytest_plugin"
 
 [tool.setuptools.packages.find]
 include = ["grader*"]

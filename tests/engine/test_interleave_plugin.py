@@ -27,12 +27,12 @@ def test_race(explorer):
 
 def test_fixture_story_and_replay_option(pytester):
     pytester.makepyfile(test_scenario=SCENARIO)
-    res = pytester.runpytest_subprocess("-p", "grader.interleave.pytest_plugin", "-s")
+    res = pytester.runpytest_subprocess("-s")
     res.assert_outcomes(failed=1)
     out = res.stdout.str()
     assert "lost update: " in out and "C.v" in out
     token = re.search(r"TOKEN (\S+) \d+", out).group(1)
-    again = pytester.runpytest_subprocess("-p", "grader.interleave.pytest_plugin", "-s",
+    again = pytester.runpytest_subprocess("-s",
                                           f"--concurlab-replay={token}")
     again.assert_outcomes(failed=1)
     assert f"TOKEN {token} 1" in again.stdout.str()

@@ -82,8 +82,9 @@ def test_handout_runs_on_its_own(course, handout, tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env["PYTHONPATH"] = str(work)  # the handout's grader package shadows the installed one
     proc = subprocess.run(
-        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "no:concurlab",
-         "-p", "grader.student.plugin", "exercises"],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider",
+         "-p", "no:concurlab", "-p", "no:concurlab_interleave",
+         "-p", "grader.student.plugin", "-p", "grader.interleave.pytest_plugin", "exercises"],
         cwd=work, env=env, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stdout[-3000:]
     assert "concurlab progress" in proc.stdout
