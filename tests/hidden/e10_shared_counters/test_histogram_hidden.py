@@ -1,0 +1,111 @@
+"""Hidden tests for e10_shared_counters: parallel_histogram(values, bins, workers=2).
+
+Lost updates are exposed by contention the test controls: every value in the
+same bin, four workers, tens of thousands of updates, several trials.  On a
+shared counter an unlocked ``+=`` loses thousands of counts per trial here,
+even when all workers share one CPU (the array's own lock makes them switch
+exactly between the read and the write); a locked update never loses one.
+The other tests that check counts use one worker, so a racy submission fails
+exactly the contention test, every time.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from grader.leaks import Sampler, bounded_call, hang_report, leftover_workers, shutdown_warnings
+
+DEADLINE = 15.0
+
+
+def use(subject, method: str = "spawn"):
+    """The submission, with ``method`` forced as the default start method in its process."""
+    subject.module("multiprocessing").set_start_method(method, force=True)
+    return subject.module()
+
+
+def histogram(subject, sub, values: list, bins: int, workers: int, what: str) -> list:
+    out = bounded_call(sub.parallel_histogram, values, bins, workers=workers, deadline=DEADLINE)
+    assert not out.hung, hang_report(subject, what, DEADLINE)
+    got = out.result()
+    assert type(got) is list, f"{what} must return a list, got {type(got).__name__}"
+    assert len(got) == bins, f"{what} must return {bins} counts (one per bin), got {len(got)}"
+    return got
+
+
+def check(got: list, want: list, what: str) -> None:
+    wrong = [b for b in range(len(want)) if got[b] != want[b]]
+    assert not wrong, (
+        f"{what}: bin {wrong[0]} holds {want[wrong[0]]} values, counted {got[wrong[0]]}"
+        + (" (nothing at all was counted: did the workers update a copy? A plain list is "
+           "copied into each process; only a multiprocessing.Array or shared memory is shared)"
+           if not any(got) and any(want) else ""))
+
+
+@pytest.mark.parametrize("method", ["spawn", "forkserver"])
+def test_counts_each_bin(subject, concurlab_seed, method):
+    rng = random.Random(concurlab_seed)
+    values = [rng.randrange(10) for _ in range(5000)]
+    sub = use(subject, method)
+    what = f"parallel_histogram(5000 values, bins=10, workers=1) under {method}"
+    check(histogram(subject, sub, values, 10, 1, what), [values.count(b) for b in range(10)], what)
+    got = histogram(subject, sub, [], 3, 2, "parallel_histogram([], bins=3)")
+    assert got == [0, 0, 0], f"no values must give [0, 0, 0], got {got}"
+    got = histogram(subject, sub, [4, 0, 4], 5, 1, "parallel_histogram([4, 0, 4], bins=5, workers=1)")
+    assert got == [1, 0, 0, 0, 2], f"parallel_histogram([4, 0, 4], bins=5, workers=1) gave {got}"
+
+
+def test_no_count_lost_under_contention(subject):
+    n, workers, trials = 40_000, 4, 3
+    sub = use(subject)
+    for trial in range(1, trials + 1):
+        what = f"parallel_histogram([1] * {n}, bins=3, workers={workers})"
+        got = histogram(subject, sub, [1] * n, 3, workers, what)
+        assert got[1] == n, (
+            f"trial {trial}: {what} counted {got[1]}: {n - got[1]} updates of the shared count "
+            "were lost. `counts[v] += 1` is a read then a write: two processes read the same "
+            "count, both write back count + 1. Hold one lock shared by all workers around the "
+            "update (e.g. `with counts.get_lock():`), or better, count locally and add each "
+            "bin's total under that lock")
+        assert got[0] == got[2] == 0, f"trial {trial}: {what} gave {got}: only bin 1 has values"
+
+
+def test_uses_worker_processes(subject, concurlab_seed):
+    rng = random.Random(concurlab_seed)
+    values = [rng.randrange(4) for _ in range(20_000)]
+    sub = use(subject)
+    what = "parallel_histogram(20000 values, bins=4, workers=1)"
+    with Sampler(subject) as seen:
+        got = histogram(subject, sub, values, 4, 1, what)
+    assert seen.seen, (f"{what} started no worker process: the counting must happen in worker "
+                       "processes that update one shared array")
+    check(got, [values.count(b) for b in range(4)], what)
+
+
+@pytest.mark.parametrize("bad", [3.0, "1", -1, 5, None], ids=["float", "str", "negative", "bins", "None"])
+def test_bad_values_rejected_before_any_process(subject, bad):
+    sub = use(subject)
+    values = [0, 1, 2] * 200 + [bad]
+    with Sampler(subject) as seen, pytest.raises(ValueError):
+        sub.parallel_histogram(values, 5, workers=2)
+    assert not seen.seen, (
+        f"the value {bad!r} is not an int in range(5): raise ValueError before starting any "
+        f"process (checking inside the workers is too late); processes started: {len(seen.seen)}")
+
+
+def test_nothing_left_behind(subject, concurlab_seed):
+    rng = random.Random(concurlab_seed)
+    values = [rng.randrange(6) for _ in range(3000)]
+    sub = use(subject)
+    for _ in range(2):
+        histogram(subject, sub, values, 6, 3, "parallel_histogram(3000 values, bins=6, workers=3)")
+    left = leftover_workers(subject)
+    assert not left, (f"parallel_histogram returned, but worker processes are left: "
+                      f"{'; '.join(left)}: join every worker")
+    warnings = shutdown_warnings(subject)
+    assert not warnings, (
+        "shared memory or locks were never released (the resource tracker cleaned up after the "
+        f"process ended): {warnings[0]}. A SharedMemory block must be close()d by every process "
+        "and unlink()ed once by its creator")
