@@ -1,0 +1,68 @@
+"""Hidden tests for e15_philosophers: dine(n, meals, eat=None) -> list[int].
+
+Deadlock freedom and mutual exclusion are judged by the interleaving
+explorer inside the subject (``scenarios.py``): ``dine`` runs as one
+controlled worker, and the philosopher threads it starts are controlled too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from grader.instruments import InFlight
+
+SCENARIOS = Path(__file__).parent / "scenarios.py"
+
+
+def explorer_says(result: dict, what: str) -> str:
+    """The failure message: what went wrong, then the explorer's story of the schedule."""
+    return f"{what}\n\n{result['story']}"
+
+
+def test_bad_arguments(subject):
+    sub = subject.module()
+    eat = InFlight()
+    for n in (1, 0):
+        with pytest.raises(ValueError):
+            sub.dine(n, 1, eat)
+            pytest.fail(f"dine({n}, 1) must raise ValueError: dining needs at least 2 philosophers")
+    assert eat.total == 0, "a bad n must raise ValueError before any philosopher eats"
+    got = sub.dine(2, 0)
+    assert got == [0, 0], f"dine(2, 0) must return [0, 0] (nobody eats), got {got!r}"
+
+
+def test_everyone_eats(subject):
+    sub = subject.module()
+    for n, meals in ((5, 3), (2, 4)):
+        got = sub.dine(n, meals)
+        assert got == [meals] * n, (
+            f"dine({n}, {meals}) must return {[meals] * n} (meals eaten per philosopher), "
+            f"got {got!r}")
+
+
+def test_never_deadlocks(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).dinner(3, 2, concurlab_seed, 100)
+    assert result["verdict"] == "ok", explorer_says(
+        result, "dine(3, 2, eat) went wrong in this schedule. If every philosopher holds one fork "
+                "and waits for the next, they wait in a circle forever: take the forks in an "
+                "order that can never close a circle.")
+
+
+def test_neighbours_never_eat_together(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).neighbours_together(3, 2, concurlab_seed, 100)
+    assert result["found"] is False, explorer_says(
+        result, "two neighbours ate at the same time in this schedule, although they share a "
+                "fork: a philosopher must hold both of their forks while eating.")
+    assert result["full_dinners"] > 0, (
+        f"in none of {result['schedules_run']} schedules did dine(3, 2, eat) call eat(i) twice "
+        "for every philosopher, so there was no meal to check")
+
+
+def test_non_neighbours_eat_together(subject, concurlab_seed):
+    result = subject.load(SCENARIOS).non_neighbours_together(4, concurlab_seed, 30)
+    assert result["found"] is True, explorer_says(
+        result, "with 4 philosophers, 0 and 2 share no fork (nor do 1 and 3), so they should be "
+                "able to eat at the same time; in no schedule did they. Is one lock serialising "
+                "the whole table?")
