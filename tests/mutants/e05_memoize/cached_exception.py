@@ -1,0 +1,60 @@
+# rejects: test_error_is_not_cached
+"""Remembers the exception like a result: a key that failed once fails forever."""
+
+import functools
+import threading
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+
+class _Flight:
+    """One computation in progress: its waiters block on ``done``."""
+
+    def __init__(self) -> None:
+        self.done = threading.Event()
+        self.value: Any = None
+        self.error: BaseException | None = None
+
+
+def memoize(fn: Callable[[K], V]) -> Callable[[K], V]:
+    """Cache ``fn`` per key; each key is computed once even when many threads ask at once."""
+    lock = threading.Lock()
+    results: dict[K, V] = {}
+    flights: dict[K, _Flight] = {}
+
+    @functools.wraps(fn)
+    def cached(key: K) -> V:
+        with lock:
+            if key in results:
+                if isinstance(results[key], BaseException):
+                    raise results[key]
+                return results[key]
+            flight = flights.get(key)
+            owner = flight is None
+            if owner:
+                flight = flights[key] = _Flight()
+        if not owner:
+            flight.done.wait()
+            if flight.error is not None:
+                raise flight.error
+            return flight.value
+        try:
+            value = fn(key)
+        except BaseException as exc:
+            flight.error = exc
+            with lock:
+                results[key] = exc
+                del flights[key]
+            flight.done.set()
+            raise
+        flight.value = value
+        with lock:
+            results[key] = value
+            del flights[key]
+        flight.done.set()
+        return value
+
+    return cached
