@@ -7,7 +7,9 @@ is killed, and every test that did not report fails with "timed out".
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -15,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader import sandbox
 from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
 from grader.lifeline import kill_tree
@@ -27,6 +30,8 @@ _EMPTY_INI = "[pytest]\n"
 class GradeOptions:
     seed: int = 0
     python: str = sys.executable
+    #: "auto" (bubblewrap when it runs here), "require" (refuse without it) or "off".
+    sandbox: str = "auto"
 
 
 def grade(course: Course, ex: Exercise, staged: Staged, options: GradeOptions = GradeOptions()) -> dict:
@@ -34,6 +39,8 @@ def grade(course: Course, ex: Exercise, staged: Staged, options: GradeOptions = 
     started = time.monotonic()
     if staged.status != "ok":
         result = _not_graded(ex, staged.status, staged.message)
+    elif options.sandbox == "require" and not sandbox.available():
+        result = _not_graded(ex, "grader error", "the sandbox is required but bubblewrap cannot run")
     else:
         with tempfile.TemporaryDirectory(prefix=f"concurlab-{ex.id}-") as tmp:
             result = _run_driver(course, ex, staged, Path(tmp), options)
@@ -69,7 +76,8 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
     log = tmp / "driver.log"
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=tmp, start_new_session=True)
+                                cwd=tmp, start_new_session=True,
+                                env={**os.environ, sandbox.MODE_ENV: options.sandbox})
         try:
             proc.wait(timeout=budget)
             timed_out = False
@@ -78,11 +86,32 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
         finally:
             kill_tree(proc.pid)
             proc.wait()
+            sandbox.reap(proc.pid)
     collected, finished = read_results(results_path)
     if not collected:
         tail = log.read_text(errors="replace")[-2000:]
         return _not_graded(ex, "grader error", f"the hidden tests could not run:\n{tail}")
-    return score(ex, collected, finished, timed_out, budget)
+    result = score(ex, collected, finished, timed_out, budget)
+    evidence = read_tampering(results_path)
+    return void(result, evidence) if evidence else result
+
+
+def read_tampering(path: Path) -> list[str]:
+    """Evidence the subjects' policy reported, as "test: what" lines."""
+    evidence: list[str] = []
+    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
+        with contextlib.suppress(ValueError, TypeError, KeyError):
+            record = json.loads(line)
+            evidence += [f"{record['during'].split('::')[-1]}: {what}" for what in record["tampering"]]
+    return evidence
+
+
+def void(result: dict, evidence: list[str]) -> dict:
+    """Tampering voids the exercise: 0 points, kept for the instructor's review."""
+    message = "tampering detected, flagged for review:\n" + "\n".join(evidence[:20])
+    tests = [{**t, "points": 0.0, "message": (t["message"] + "\n" if t["message"] else "") + message}
+             for t in result["tests"]]
+    return {**result, "status": "tampering", "message": message, "score": 0.0, "tests": tests}
 
 
 def read_results(path: Path) -> tuple[list[dict], dict[str, dict]]:

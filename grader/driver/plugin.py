@@ -57,6 +57,14 @@ def subject(request: pytest.FixtureRequest):
     sub = Subject(Path(module_dir), module, call_timeout=config.getoption("--concurlab-call-timeout"))
     yield sub
     sub.close()
+    _record_tampering(config, request.node.nodeid, sub.flags)
+
+
+def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
+    """Evidence of tampering goes to the results file: the grader voids the exercise."""
+    recorder = config.pluginmanager.get_plugin("concurlab-results")
+    if flags and recorder is not None:
+        recorder.write({"tampering": [str(f) for f in flags], "during": nodeid})
 
 
 @pytest.fixture

@@ -29,6 +29,7 @@ from typing import Any
 
 import psutil
 
+from grader import sandbox
 from grader.lifeline import kill_tree
 from grader.subject import codec
 from grader.subject.channel import Channel, ChannelClosed, RequestFailed
@@ -176,6 +177,8 @@ class Subject:
         self._scratch = Path(tempfile.mkdtemp(prefix="concurlab-subject-"))
         self.probe_dir = self._scratch / "probe"
         self.probe_dir.mkdir()
+        #: Tampering evidence the subject's policy reported (voids the exercise).
+        self.flags: list[str] = []
 
     # -- life cycle ------------------------------------------------------
     def start(self) -> Subject:
@@ -185,6 +188,7 @@ class Subject:
         return self
 
     def _spawn(self) -> None:
+        """Start the subject in the sandbox (grader.sandbox) with a clean environment."""
         ours, theirs = socket.socketpair()
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
@@ -195,17 +199,15 @@ class Subject:
             "PYTHONFAULTHANDLER": "1",
             "CONCURLAB_PROBE_DIR": str(self.probe_dir),
         }
-        self._stdout = open(self._scratch / "stdout", "wb")  # noqa: SIM115 - closed in close()
-        self._stderr = open(self._scratch / "stderr", "wb")  # noqa: SIM115
         try:
-            self._proc = subprocess.Popen(
-                [self.python, "-I", "-m", "grader.subject", "--fd", str(theirs.fileno()),
-                 "--path", str(self.module_dir)],
-                pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL, stdout=self._stdout,
-                stderr=self._stderr, env=env, cwd=self.module_dir, start_new_session=True,
-            )
+            self._launch = sandbox.Launch(
+                [self.python, "-I", "-m", "grader.subject", "--fd", str(theirs.fileno())],
+                python=self.python, scratch=self._scratch, module_dir=self.module_dir,
+                module_name=self.module_name, env=env, pass_fds=[theirs.fileno()])
         finally:
             theirs.close()
+        self._proc = self._launch.proc
+        self.flags = self._launch.flags
         self._channel = Channel(ours, self._handle, self._error_fields).start()
 
     def close(self) -> None:
@@ -216,13 +218,12 @@ class Subject:
                 self._proc.wait(timeout=5)
             if self._channel is not None:
                 self._channel.close()
-            self._stdout.close()
-            self._stderr.close()
+            self._launch.stop()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     @property
     def pid(self) -> int:
-        return self.start()._proc.pid  # type: ignore[union-attr]
+        return self.start()._launch.pid
 
     @property
     def process(self) -> psutil.Process:

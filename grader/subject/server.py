@@ -17,6 +17,7 @@ import sys
 import threading
 import traceback
 import types
+from collections.abc import Callable
 from typing import Any
 
 from grader.subject import codec
@@ -42,12 +43,14 @@ def rebuild_exception(fields: dict) -> BaseException:
 class Server:
     """Serves one driver over a socket."""
 
-    def __init__(self, sock: socket.socket, roots: list[str]):
+    def __init__(self, sock: socket.socket, roots: list[str],
+                 after_request: Callable[[], None] | None = None):
         self.roots = roots
+        self._after_request = after_request
         self.refs: dict[int, Any] = {}
         self._ref_ids = itertools.count(1)
         self._refs_lock = threading.Lock()
-        self.channel = Channel(sock, self.handle, self.error_fields)
+        self.channel = Channel(sock, self._checked, self.error_fields)
 
     # -- codec hooks -----------------------------------------------------
     def encode(self, value: Any) -> Any:
@@ -101,6 +104,14 @@ class Server:
         return fields
 
     # -- requests --------------------------------------------------------
+    def _checked(self, message: dict) -> Any:
+        """Handle a request, then let the policy look for tampering before the reply leaves."""
+        try:
+            return self.handle(message)
+        finally:
+            if self._after_request is not None:
+                self._after_request()
+
     def handle(self, message: dict) -> Any:
         op = message.get("op")
         if op == "import":

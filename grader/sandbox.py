@@ -1,0 +1,308 @@
+"""Isolation for the subject process: bubblewrap, resource limits and a pids cgroup.
+
+The subject is the only process that runs student code.  Where bubblewrap works
+it runs in a private filesystem view (read-only interpreter, venv and grader;
+its own copy of the module; a private /tmp and /dev/shm), with no network, its
+own PID namespace, a clean environment and no capabilities.  Everywhere the
+process-level limits below apply; the process count is bounded by a pids cgroup
+when the grader may create one (root on Linux), since RLIMIT_NPROC does not
+bind root.  ``CONCURLAB_SANDBOX`` (``auto``, ``require``, ``off``) chooses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import itertools
+import json
+import os
+import resource
+import shutil
+import signal
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import grader
+from grader.subject.policy import MARKER
+
+#: Environment variable read by the driver: "auto" (default), "require" or "off".
+MODE_ENV = "CONCURLAB_SANDBOX"
+_PIDS_ROOT = Path("/sys/fs/cgroup/pids")
+_GROUP_PREFIX = "concurlab"
+_ETC = ("/etc/ld.so.cache", "/etc/localtime", "/etc/hosts", "/etc/nsswitch.conf",
+        "/etc/passwd", "/etc/group", "/etc/host.conf")
+_counter = itertools.count(1)
+
+
+class SandboxUnavailable(RuntimeError):
+    """Raised when the sandbox is required but bubblewrap cannot run here."""
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Per-subject limits: generous for any honest solution, fatal to bombs."""
+
+    cpu_seconds: int = 300
+    address_space: int = 4 << 30  # threads reserve stacks and malloc arenas: keep it loose
+    tasks: int = 512  # processes + threads (pids cgroup)
+    file_size: int = 64 << 20
+    open_files: int = 1024
+    output_bytes: int = 1 << 20  # per stream; the rest is drained and dropped
+
+
+LIMITS = Limits()
+
+
+def mode() -> str:
+    value = os.environ.get(MODE_ENV, "auto")
+    return value if value in ("auto", "require", "off") else "auto"
+
+
+@functools.cache
+def available() -> bool:
+    """Whether bubblewrap can build our sandbox on this machine (probed once)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None or sys.platform != "linux":
+        return False
+    probe = [bwrap, "--unshare-all", "--unshare-user", "--die-with-parent", "--ro-bind", "/", "/",
+             "--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "true"]
+    try:
+        return subprocess.run(probe, capture_output=True, timeout=20).returncode == 0
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+
+
+def use_bwrap() -> bool:
+    """Decide for this subject; raise if the sandbox is required and missing."""
+    chosen = mode()
+    if chosen == "off":
+        return False
+    if available():
+        return True
+    if chosen == "require":
+        raise SandboxUnavailable("bubblewrap cannot run here (install the bubblewrap package)")
+    return False
+
+
+def unavailable_warning() -> str:
+    return ("bubblewrap is not available: submissions run with process-level limits only "
+            "(no private filesystem, network or PID namespace). Install the bubblewrap package, "
+            "or pass --require-sandbox to refuse grading without it.")
+
+
+@functools.cache
+def _interpreter_roots(python: str) -> tuple[str, ...]:
+    """Folders an interpreter needs: its prefixes (stdlib, venv) and the grader package."""
+    if os.path.realpath(python) == os.path.realpath(sys.executable):
+        paths = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    else:
+        code = "import sys, json; print(json.dumps([sys.prefix, sys.base_prefix, sys.exec_prefix]))"
+        out = subprocess.run([python, "-I", "-c", code], capture_output=True, text=True, timeout=60)
+        paths = set(json.loads(out.stdout))
+    paths.add(os.path.dirname(os.path.realpath(python)))
+    paths.add(os.path.dirname(os.path.abspath(grader.__file__)))
+    return tuple(sorted(os.path.realpath(p) for p in paths))
+
+
+def bwrap_command(argv: list[str], *, python: str, writable: list[Path], workdir: Path,
+                  env: dict[str, str], info_fd: int) -> list[str]:
+    """``argv`` inside a fresh sandbox that sees only what grading needs."""
+    cmd = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
+           "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
+           "--ro-bind", "/usr", "/usr"]
+    for link in ("bin", "sbin", "lib", "lib32", "lib64", "libx32"):
+        target = f"/{link}"
+        if os.path.islink(target):
+            cmd += ["--symlink", os.readlink(target), target]
+        elif os.path.isdir(target):
+            cmd += ["--ro-bind", target, target]
+    cmd += [arg for path in _ETC if os.path.exists(path) for arg in ("--ro-bind", path, path)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    for root in _interpreter_roots(python):
+        cmd += ["--ro-bind", root, root]
+    for path in writable:
+        cmd += ["--bind", str(path), str(path)]
+    for key, value in env.items():
+        cmd += ["--setenv", key, value]
+    cmd += ["--chdir", str(workdir), "--info-fd", str(info_fd), "--", *argv]
+    return cmd
+
+
+def sandboxed_pid(info_fd: int, timeout: float = 10.0) -> int | None:
+    """The outer PID of the command bubblewrap started (the child of its PID-1 helper)."""
+    import psutil
+
+    with os.fdopen(info_fd, "rb") as f:
+        try:
+            helper = int(json.loads(f.read() or b"{}")["child-pid"])
+        except (KeyError, ValueError):
+            return None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            children = psutil.Process(helper).children()
+        except psutil.NoSuchProcess:
+            return None
+        if children:
+            return children[0].pid
+        time.sleep(0.002)
+    return None
+
+
+class Cgroup:
+    """A pids cgroup (v1) holding one subject and all it starts; absent when not permitted."""
+
+    def __init__(self, limit: int):
+        self.path: Path | None = None
+        base = _PIDS_ROOT / _GROUP_PREFIX
+        name = f"{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
+        try:
+            base.mkdir(exist_ok=True)
+            path = base / name
+            path.mkdir()
+            (path / "pids.max").write_text(str(limit))
+            self.path = path
+        except OSError:
+            self.path = None
+
+    def join(self) -> None:
+        """Called in the child before exec (preexec_fn): only a write(2)."""
+        if self.path is not None:
+            with open(self.path / "cgroup.procs", "w") as f:
+                f.write(str(os.getpid()))
+
+    def destroy(self) -> None:
+        if self.path is not None:
+            _kill_and_remove(self.path)
+            self.path = None
+
+
+def _kill_and_remove(path: Path, timeout: float = 10.0) -> None:
+    """Kill every task of a cgroup until it is empty, then remove it."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            pids = [int(p) for p in (path / "cgroup.procs").read_text().split()]
+        except OSError:
+            return
+        for pid in pids:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(pid, signal.SIGKILL)
+        if not pids:
+            with contextlib.suppress(OSError):
+                path.rmdir()
+                return
+        time.sleep(0.01)
+
+
+def reap(owner_pid: int) -> None:
+    """Remove the cgroups a (killed) driver process left behind, with their processes."""
+    base = _PIDS_ROOT / _GROUP_PREFIX
+    with contextlib.suppress(OSError):
+        for path in base.glob(f"{owner_pid}-*"):
+            _kill_and_remove(path)
+
+
+def limit_preexec(cgroup: Cgroup, limits: Limits = LIMITS):
+    """A preexec_fn: join the cgroup, then set the rlimits (inherited by every descendant)."""
+
+    def preexec() -> None:
+        cgroup.join()
+        for which, value in ((resource.RLIMIT_CPU, limits.cpu_seconds),
+                             (resource.RLIMIT_AS, limits.address_space),
+                             (resource.RLIMIT_FSIZE, limits.file_size),
+                             (resource.RLIMIT_NOFILE, limits.open_files),
+                             (resource.RLIMIT_CORE, 0)):
+            _soft, hard = resource.getrlimit(which)
+            capped = value if hard == resource.RLIM_INFINITY else min(value, hard)
+            resource.setrlimit(which, (capped, capped))
+
+    return preexec
+
+
+class Launch:
+    """One started subject: its sandbox, its capped output and the evidence it reported."""
+
+    def __init__(self, argv: list[str], *, python: str, scratch: Path, module_dir: Path,
+                 module_name: str, env: dict[str, str], pass_fds: list[int],
+                 limits: Limits = LIMITS):
+        self.flags: list[str] = []
+        self.workdir = scratch / "work"
+        self.workdir.mkdir()
+        source = Path(module_dir) / f"{module_name}.py"
+        if source.is_file():
+            shutil.copyfile(source, self.workdir / source.name)
+        flags_r, flags_w = os.pipe()
+        out_r, out_w = os.pipe()
+        err_r, err_w = os.pipe()
+        argv = [*argv, "--path", str(self.workdir), "--policy-fd", str(flags_w)]
+        self.cgroup = Cgroup(limits.tasks)
+        self.sandboxed = use_bwrap()
+        info_r = info_w = -1
+        if self.sandboxed:
+            info_r, info_w = os.pipe()
+            writable = [self.workdir, *(Path(v) for k, v in env.items() if k == "CONCURLAB_PROBE_DIR")]
+            argv = bwrap_command(argv, python=python, writable=writable, workdir=self.workdir,
+                                 env={**env, "TMPDIR": "/tmp", "HOME": str(self.workdir)},
+                                 info_fd=info_w)
+        try:
+            self.proc = subprocess.Popen(
+                argv, pass_fds=[*pass_fds, flags_w, *([info_w] if self.sandboxed else [])],
+                stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w, env=env, cwd=self.workdir,
+                start_new_session=True, preexec_fn=limit_preexec(self.cgroup, limits))
+        finally:
+            for fd in (flags_w, out_w, err_w, info_w):
+                if fd >= 0:
+                    os.close(fd)
+        self.pid = self.proc.pid
+        if self.sandboxed:
+            self.pid = sandboxed_pid(info_r) or self.proc.pid
+        self._readers = [
+            _start(self._read_flags, flags_r),
+            _start(self._drain, out_r, scratch / "stdout", limits.output_bytes, False),
+            _start(self._drain, err_r, scratch / "stderr", limits.output_bytes, True),
+        ]
+
+    def _read_flags(self, fd: int) -> None:
+        with os.fdopen(fd, "rb") as f:
+            for line in f:
+                self._flag(line)
+
+    def _flag(self, line: bytes) -> None:
+        with contextlib.suppress(ValueError):
+            what = json.loads(line)
+            if type(what) is str and len(self.flags) < 20:
+                self.flags.append(what)
+
+    def _drain(self, fd: int, path: Path, cap: int, scan: bool) -> None:
+        """Keep the first ``cap`` bytes, note the truncation, read (and scan) the rest."""
+        marker = MARKER.encode()
+        kept = 0
+        with os.fdopen(fd, "rb") as src, open(path, "wb") as out:
+            for line in iter(lambda: src.readline(1 << 16), b""):
+                if scan and line.startswith(marker):
+                    self._flag(line[len(marker):])
+                    continue
+                if kept < cap:
+                    out.write(line[:cap - kept])
+                    out.flush()
+                    kept += len(line)
+                    if kept >= cap:
+                        out.write(f"\n[output truncated after {cap} bytes]\n".encode())
+                        out.flush()
+
+    def stop(self) -> None:
+        """After the caller killed the tree: empty the cgroup, finish reading evidence."""
+        self.cgroup.destroy()
+        for thread in self._readers:
+            thread.join(timeout=5)
+
+
+def _start(target, *args) -> threading.Thread:
+    thread = threading.Thread(target=target, args=args, daemon=True, name="concurlab-sandbox-io")
+    thread.start()
+    return thread
