@@ -1,0 +1,191 @@
+"""Hidden tests for e17_shutdown: Heartbeat(tick, interval) with start(), stop(timeout), running.
+
+``tick`` is a driver callback, so every tick is timed here.  Promptness is
+measured against a 10 s interval (a sleeping thread would need seconds, a
+correct one milliseconds); busy-waiting is measured as the subject's CPU time.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from grader.driver.subject import wait_until
+from grader.instruments import InFlight, Stopwatch
+
+#: stop() must return well under 0.1 s by contract; measured from the driver, allow this.
+PROMPT = 0.3
+
+
+class Ticks:
+    """A tick callback that records when it was called (driver clock)."""
+
+    def __init__(self, fail_first: int = 0):
+        self._lock = threading.Lock()
+        self.times: list[float] = []
+        self._fail_first = fail_first
+
+    def __call__(self) -> None:
+        with self._lock:
+            self.times.append(time.monotonic())
+            n = len(self.times)
+        if n <= self._fail_first:
+            raise RuntimeError(f"tick {n} failed on purpose")
+
+    @property
+    def count(self) -> int:
+        return len(self.times)
+
+
+def quiet_threads(subject) -> int:
+    """The subject's thread count at rest: the fewest seen over 0.2 s with no request running."""
+    subject.module()  # the subject is up and serving
+    process = subject.process
+    counts = []
+    end = time.monotonic() + 0.2
+    while time.monotonic() < end:
+        counts.append(process.num_threads())
+        time.sleep(0.01)
+    return min(counts)
+
+
+def cpu_seconds(subject) -> float:
+    times = subject.process.cpu_times()
+    return times.user + times.system
+
+
+def test_ticks_every_interval(subject):
+    interval = 0.1
+    ticks = Ticks()
+    hb = subject.module().Heartbeat(ticks, interval)
+    started = time.monotonic()
+    hb.start()
+    try:
+        ticked = wait_until(lambda: ticks.count >= 5, timeout=3.0)
+    finally:
+        hb.stop()
+    assert ticked, (
+        f"with interval={interval}, tick was called {ticks.count} time(s) in 3 s (expected "
+        "about 30): call it in a loop in a background thread")
+    for k, at in enumerate(ticks.times[1:], 2):
+        assert at - started >= (k - 1) * interval * 0.9, (
+            f"tick {k} came {at - started:.3f} s after start(), too early for interval={interval}: "
+            "tick once per interval, not faster")
+
+
+def test_first_tick_one_interval_after_start(subject):
+    ticks = Ticks()
+    hb = subject.module().Heartbeat(ticks, 10)
+    started = time.monotonic()
+    hb.start()
+    try:
+        early = wait_until(lambda: ticks.count >= 1, timeout=1.0)
+    finally:
+        hb.stop()
+    assert not early, (
+        f"with interval=10, tick was called {ticks.times[0] - started:.3f} s after start(): "
+        "the first tick comes one interval after start(), so wait before the first call")
+
+
+def test_stop_is_prompt_and_joins(subject):
+    ticks = Ticks()
+    baseline = quiet_threads(subject)
+    hb = subject.module().Heartbeat(ticks, 10)
+    assert hb.running is False, "running must be False before start()"
+    hb.start()
+    process = subject.process
+    assert wait_until(lambda: process.num_threads() > baseline, timeout=1.0), (
+        "start() did not start a background thread")
+    assert hb.running is True, "running must be True after start()"
+    time.sleep(0.3)  # the thread is now waiting out its 10 s interval
+    with Stopwatch() as sw:
+        hb.stop()
+    assert sw.seconds < PROMPT, (
+        f"stop() took {sw.seconds:.2f} s with interval=10; it must return at once (well under "
+        "0.1 s): wait with threading.Event.wait(timeout) and set the event in stop(), so the "
+        "thread wakes up immediately instead of sleeping out its interval")
+    assert hb.running is False, "running must be False after stop()"
+    assert wait_until(lambda: process.num_threads() <= baseline, timeout=0.5), (
+        "the heartbeat thread is still alive after stop() returned: join it in stop()")
+    with Stopwatch() as again:
+        hb.stop()
+    assert again.seconds < PROMPT, f"a second stop() took {again.seconds:.2f} s: it must be a no-op"
+
+
+def test_stop_waits_for_a_running_tick(subject):
+    tick = InFlight(delay=0.3)
+    baseline = quiet_threads(subject)
+    hb = subject.module().Heartbeat(tick, 0.05)
+    hb.start()
+    try:
+        assert wait_until(lambda: tick.running == 1, timeout=2.0), (
+            "with interval=0.05, tick was not called within 2 s")
+    finally:
+        hb.stop()
+    assert tick.running == 0, (
+        "stop() returned while a tick was still running: after stop() the heartbeat thread "
+        "must be finished (join it), so no tick runs after stop()")
+    calls = tick.total
+    time.sleep(0.2)
+    assert tick.total == calls, f"tick was called {tick.total - calls} more time(s) after stop()"
+    assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=0.5), (
+        "the heartbeat thread is still alive after stop() returned: join it in stop()")
+
+
+def test_waiting_burns_no_cpu(subject):
+    hb = subject.module().Heartbeat(Ticks(), 10)
+    hb.start()
+    try:
+        time.sleep(0.2)  # the thread settles into its wait
+        before = cpu_seconds(subject)
+        with Stopwatch() as window:
+            burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.15, timeout=1.0)
+        used = cpu_seconds(subject) - before
+    finally:
+        hb.stop()
+    assert not burning, (
+        f"while waiting for a 10 s interval the heartbeat used {used:.2f} s of CPU in "
+        f"{window.seconds:.2f} s: it busy-waits. Block instead: Event.wait(timeout) sleeps until "
+        "the timeout or until the event is set, using no CPU")
+
+
+def test_tick_exception_is_logged_and_ticking_goes_on(subject):
+    ticks = Ticks(fail_first=2)
+    hb = subject.module().Heartbeat(ticks, 0.05)
+    hb.start()
+    try:
+        went_on = wait_until(lambda: ticks.count >= 4, timeout=3.0)
+        running = hb.running
+    finally:
+        hb.stop()
+    assert went_on, (
+        f"the first 2 ticks raised RuntimeError and then only {ticks.count} tick(s) came in 3 s: "
+        "an exception in tick must not end the heartbeat (catch it inside the loop)")
+    assert running is True, "running must stay True after a tick raised"
+    logged = wait_until(lambda: "tick 1 failed on purpose" in subject.output(), timeout=1.0)
+    assert logged, (
+        "tick raised RuntimeError('tick 1 failed on purpose'), but nothing about it was logged: "
+        "log the exception (logging.getLogger(__name__).exception(...)) instead of hiding it")
+
+
+def test_start_twice_and_bad_interval(subject):
+    sub = subject.module()
+    ticks = Ticks()
+    for interval in (0, -1):
+        with pytest.raises(ValueError):
+            sub.Heartbeat(ticks, interval)
+    baseline = quiet_threads(subject)
+    hb = sub.Heartbeat(ticks, 10)
+    hb.start()
+    try:
+        with pytest.raises(RuntimeError):
+            hb.start()
+        time.sleep(0.1)
+        extra = subject.process.num_threads() - baseline
+    finally:
+        hb.stop()
+    assert extra <= 1, (
+        f"after start() and a refused second start(), {extra} threads were running: the second "
+        "start() must start nothing")
