@@ -9,6 +9,7 @@ separates a process pool from a thread pool is *where the CPU time went*.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import threading
 import time
@@ -132,7 +133,7 @@ class TreeWatch:
 
     ``with TreeWatch(subject.process) as seen: sub.f(...)`` then
     ``seen.structure()``; ``seen.cmdlines`` maps each descendant seen to its
-    command line.
+    last command line seen.
     """
 
     process: psutil.Process
@@ -141,7 +142,7 @@ class TreeWatch:
     samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
 
     def __enter__(self) -> TreeWatch:
-        self._before = self.process.cpu_times()
+        self._before = self._after = self.process.cpu_times()
         self._known = {p.pid for p in self._descendants()}
         self._stop = threading.Event()
         self._sample()
@@ -153,7 +154,8 @@ class TreeWatch:
         self._stop.set()
         self._thread.join()
         self._sample()
-        self._after = self.process.cpu_times()
+        with contextlib.suppress(psutil.Error):  # if it ended, the samples remain
+            self._after = self.process.cpu_times()
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
@@ -172,11 +174,10 @@ class TreeWatch:
             if seconds is None:
                 continue
             cpu[proc.pid] = seconds
-            if proc.pid not in self.cmdlines:
-                try:
-                    self.cmdlines[proc.pid] = proc.cmdline()
-                except psutil.Error:
-                    self.cmdlines[proc.pid] = []
+            try:  # read again each time: between fork and exec it is the parent's
+                self.cmdlines[proc.pid] = proc.cmdline()
+            except psutil.Error:
+                self.cmdlines.setdefault(proc.pid, [])
         self.samples.append((time.monotonic(), cpu))
 
     def helper(self, pid: int) -> bool:

@@ -1,0 +1,55 @@
+"""Visible tests for e18: run `pytest exercises/e18_capstone`."""
+
+from __future__ import annotations
+
+import os
+import time
+
+from crawler import process_documents
+
+from grader.instruments import InFlight
+
+
+def word_count(text: str) -> int:
+    """A picklable, module-level analysis (CPU-bound in real life)."""
+    if "corrupt" in text.split():
+        raise ValueError("corrupt document")
+    return len(text.split())
+
+
+def pid_of(text: str) -> int:
+    return os.getpid()
+
+
+def page(url: str) -> str:
+    return f"page at {url} " + "word " * (len(url) % 7)
+
+
+URLS = [f"http://example.test/doc/{i}" for i in range(10)]
+
+
+def test_every_url_is_analysed():
+    got = process_documents(URLS, InFlight(page, delay=0.01), word_count, io_workers=4, cpu_workers=2)
+    assert got == {u: word_count(page(u)) for u in URLS}, "each URL maps to analyze(fetch(url))"
+
+
+def test_errors_stay_with_their_url():
+    def fetch(url):
+        if url == URLS[1]:
+            raise ConnectionError("refused")
+        return "a corrupt page" if url == URLS[2] else page(url)
+
+    got = process_documents(URLS, fetch, word_count, io_workers=4, cpu_workers=2)
+    assert isinstance(got[URLS[1]], ConnectionError), "a failed fetch becomes that URL's value"
+    assert isinstance(got[URLS[2]], ValueError), "a failed analysis becomes that URL's value"
+    assert got[URLS[3]] == word_count(page(URLS[3])), "other URLs are unaffected"
+
+
+def test_fetches_overlap_and_analysis_runs_in_processes():
+    fetch = InFlight(page, delay=0.05)
+    start = time.perf_counter()
+    got = process_documents(URLS, fetch, pid_of, io_workers=5, cpu_workers=2)
+    elapsed = time.perf_counter() - start
+    assert fetch.peak > 1, "fetch calls ran one at a time: run them in threads"
+    assert os.getpid() not in set(got.values()), "analyze ran in this process: use a process pool"
+    assert elapsed < 10 * 0.05, f"10 fetches of 50 ms took {elapsed:.2f}s: the waits should overlap"

@@ -1,0 +1,157 @@
+"""Hidden tests for e18_capstone: process_documents(urls, fetch, analyze, io_workers, cpu_workers).
+
+``fetch`` is a driver callback (InFlight: calls in flight, intervals on the
+driver's monotonic clock); ``analyze`` is the trusted probe
+``grader.probes.speedup:analyze``, which records the pid, thread and
+interval of every analysis on the same system-wide clock.  So "fetched in
+threads", "analysed in processes" and "analysis began before the last fetch
+ended" are all read from evidence the submission cannot touch.
+"""
+
+from __future__ import annotations
+
+import time
+
+from grader.driver.subject import RemoteException
+from grader.instruments import InFlight
+from grader.probes.speedup import checksum
+from grader.speedup import TreeWatch, clear_records, course_thresholds, judge_speed, read_records
+
+ANALYZE = "grader.probes.speedup:analyze"
+
+
+def url(i: int) -> str:
+    return f"http://docs.test/{i}"
+
+
+def document(units: int):
+    """A fetch body: the probe's analysis of it computes for ~``units`` ms."""
+    return lambda u: f"{units} words of {u}"
+
+
+def structure_of(subject, urls: list[str], fetch: InFlight, *, io_workers: int,
+                 cpu_workers: int):
+    """Run once, watched; (result, Structure of the analyses, task records)."""
+    sub = subject.module()
+    clear_records(subject.probe_dir)
+    with TreeWatch(subject.process) as seen:
+        got = sub.process_documents(urls, fetch, subject.probe(ANALYZE), io_workers, cpu_workers)
+    records = read_records(subject.probe_dir)
+    return got, seen.structure(records), records
+
+
+def overlap_problem(fetch: InFlight, records) -> str:
+    """'' if some analysis began before the last fetch ended."""
+    if not records or not fetch.intervals:
+        return "no analysis ran" if not records else "no fetch ran"
+    first_analysis = min(r.start for r in records)
+    last_fetch = max(end for _, end in fetch.intervals)
+    if first_analysis < last_fetch:
+        return ""
+    return (f"the first analysis began {first_analysis - last_fetch:.2f} s after the last fetch "
+            "ended: fetching and analysis never overlapped; hand each page to the process pool "
+            "as soon as it arrives instead of fetching everything first")
+
+
+def test_every_url_gets_its_analysis(subject):
+    urls = [url(i) for i in range(10)]
+    got = subject.module().process_documents(urls, InFlight(document(3), delay=0.01),
+                                             subject.probe(ANALYZE), 4, 2)
+    assert type(got) is dict, f"process_documents must return a dict, got {type(got).__name__}"
+    missing = [u for u in urls if u not in got]
+    assert not missing, f"{len(missing)} URLs have no result, e.g. {missing[0]}"
+    wrong = [u for u in urls if got[u] != checksum(3)]
+    assert not wrong, (
+        f"the value for {wrong[0]} is {got[wrong[0]]!r}, but analyze(fetch(url)) returned "
+        f"{checksum(3)}")
+    assert len(got) == len(urls), f"expected one key per URL, got {len(got)} keys"
+
+
+def test_errors_are_captured_per_url(subject):
+    urls = [url(i) for i in range(8)]
+
+    def fetch(u: str) -> str:
+        if u == urls[1]:
+            raise ConnectionError(f"refused: {u}")
+        return f"2 corrupt page {u}" if u == urls[5] else f"2 words of {u}"
+
+    got = subject.module().process_documents(urls, fetch, subject.probe(ANALYZE), 4, 2)
+    for u, kind, step in ((urls[1], "ConnectionError", "fetch"), (urls[5], "ValueError", "analyze")):
+        value = got.get(u)
+        assert isinstance(value, RemoteException) and value.type_name == kind, (
+            f"{step} raised {kind} for {u}; that exception must be its value, got {value!r}")
+    fine = [u for u in urls if u not in (urls[1], urls[5])]
+    wrong = [u for u in fine if got.get(u) != checksum(2)]
+    assert not wrong, (
+        f"{wrong[0]} did not fail, but its value is {got.get(wrong[0])!r}: one URL's error "
+        "must not affect the others")
+
+
+def test_fetches_run_in_threads(subject):
+    io_workers = 4
+    fetch = InFlight(document(1), delay=0.05)
+    structure_of(subject, [url(i) for i in range(4 * io_workers)], fetch,
+                 io_workers=io_workers, cpu_workers=2)
+    assert fetch.peak <= io_workers, (
+        f"fetch was running for {fetch.peak} URLs at once, but io_workers={io_workers}")
+    assert fetch.peak == io_workers, (
+        f"with io_workers={io_workers} and 16 slow URLs, at most {fetch.peak} fetch call(s) ran "
+        "at once: fetching waits on the network, so run fetch in a pool of threads")
+
+
+def test_analysis_runs_in_processes(subject):
+    fetch = InFlight(document(150), delay=0.01)
+    _, structure, _ = structure_of(subject, [url(i) for i in range(8)], fetch,
+                                   io_workers=4, cpu_workers=2)
+    problems = structure.problems(min_workers=2, what="analyses")
+    assert not problems, "; ".join(problems)
+
+
+def test_fetching_and_analysis_overlap(subject):
+    """The last URL is slow: a pipeline analyses the others while it downloads."""
+    urls = [url(i) for i in range(6)]
+    slow = urls[-1]
+    fast = InFlight(document(20), delay=0.02)
+
+    def fetch(u: str) -> str:
+        if u == slow:
+            time.sleep(1.5)
+        return fast(u)
+
+    tracked = InFlight(fetch)
+    got, _, records = structure_of(subject, urls, tracked, io_workers=2, cpu_workers=2)
+    assert len(got) == len(urls), f"expected {len(urls)} results, got {len(got)}"
+    problem = overlap_problem(tracked, records)
+    assert not problem, problem
+
+
+def test_end_to_end_speed(subject, reference):
+    """Structure first (fetch in threads, analyses in processes); then timing vs the reference.
+
+    (Overlap of the two stages has its own test: with equal latencies all
+    fetches may end before any page reaches a worker, even in a pipeline.)
+    """
+    urls = [url(i) for i in range(8)]
+    fetch = InFlight(document(50), delay=0.04)
+    _, structure, _ = structure_of(subject, urls, fetch, io_workers=8, cpu_workers=2)
+    problems = structure.problems(min_workers=2, what="analyses")
+    if fetch.peak < 2:
+        problems.append("fetch calls ran one at a time: run them in threads")
+    assert not problems, "; ".join(problems)
+
+    sub, ref = subject.module(), reference.module()
+    probe_ref = reference.module("grader.probes.speedup")
+    quiet = document(50)
+
+    def serial() -> None:
+        for u in urls:
+            time.sleep(0.04)
+            probe_ref.analyze(quiet(u))
+
+    judge_speed(
+        serial=serial,
+        reference=lambda: ref.process_documents(urls, InFlight(quiet, delay=0.04),
+                                                reference.probe(ANALYZE), 8, 2),
+        student=lambda: sub.process_documents(urls, InFlight(quiet, delay=0.04),
+                                              subject.probe(ANALYZE), 8, 2),
+        workers=2, thresholds=course_thresholds(__file__))
