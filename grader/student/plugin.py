@@ -34,6 +34,7 @@ class ProgressTable:
     def __init__(self) -> None:
         self.root: Path | None = None
         self.exercises: dict[str, _Exercise] = {}
+        self.paths: dict[str, Path] = {}
 
     def _exercise_of(self, path: Path) -> str | None:
         parent = path.parent
@@ -42,8 +43,12 @@ class ProgressTable:
             return parent.name
         return None
 
+    def pytest_collection_modifyitems(self, items: list[pytest.Item]) -> None:
+        self.paths = {item.nodeid: item.path for item in items}
+
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
-        ex_id = self._exercise_of(Path(report.fspath).resolve())
+        path = self.paths.get(report.nodeid)
+        ex_id = self._exercise_of(path) if path is not None else None
         if ex_id is None:
             return
         ex = self.exercises.setdefault(ex_id, _Exercise())
