@@ -132,7 +132,7 @@ def explore(
                                 pct_depth=pct_depth)
     named = _as_workers(workers)
     t0 = _real.monotonic()
-    stall_limit = max(0.2, min(timeout, 2.0))
+    stall_limit = _stall_limit(timeout)
     counts: dict[str, int] = {}
     result: Result | None = None
     first_bad: Result | None = None
@@ -263,6 +263,19 @@ def _retire_threads(s: Scheduler) -> None:
                 started._flag = False
         if ts.ident:
             threading._active.pop(ts.ident, None)  # type: ignore[attr-defined]
+
+
+def _stall_limit(timeout: float) -> float:
+    """How long the running thread may make no progress before it counts as blocked for real.
+
+    2 s on an idle machine, longer in proportion to the load (a starved thread
+    is not a blocked one), never longer than the exploration's own timeout.
+    """
+    try:
+        load = os.getloadavg()[0] / (os.cpu_count() or 1)
+    except (AttributeError, OSError):  # no load average on this platform
+        load = 1.0
+    return max(0.2, min(timeout, 2.0 * max(1.0, load)))
 
 
 def _snapshot_names(s: Scheduler) -> None:
