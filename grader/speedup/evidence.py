@@ -175,9 +175,11 @@ class TreeWatch:
                 continue
             cpu[proc.pid] = seconds
             try:  # read again each time: between fork and exec it is the parent's
-                self.cmdlines[proc.pid] = proc.cmdline()
+                line = proc.cmdline()
             except psutil.Error:
-                self.cmdlines.setdefault(proc.pid, [])
+                line = []
+            if line or proc.pid not in self.cmdlines:  # a zombie's is empty: keep the last
+                self.cmdlines[proc.pid] = line
         self.samples.append((time.monotonic(), cpu))
 
     def helper(self, pid: int) -> bool:

@@ -92,12 +92,12 @@ def test_works_under_spawn(subject):
 def test_uses_the_given_mp_context(subject):
     sub = subject.module()
     with TreeWatch(subject.process) as seen:
-        sub.count_primes_parallel([40_000] * 4, 2, spawn(subject))
-    started = [p for p in seen.cmdlines if not seen.helper(p)]
-    assert started, "no worker process was started: the work must run in worker processes"
+        sub.count_primes_parallel([TASK] * 4, 2, spawn(subject))
+    started = sorted(seen.structure(min_worker_cpu=0.5 * measured(TASK)[1]).worker_cpu)
+    assert started, "no worker process did the work: it must run in worker processes"
     forked = [p for p in started if "multiprocessing.spawn" not in " ".join(seen.cmdlines[p])]
     assert not forked, (
-        f"mp_context was a spawn context, but {len(forked)} of {len(started)} worker processes "
+        f"mp_context was a spawn context, but {len(forked)} of the {len(started)} worker processes "
         "were not started by spawn (they run the parent's command line): create the pool with "
         "it, e.g. ProcessPoolExecutor(mp_context=mp_context) or mp_context.Pool(...)")
 

@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import time
 
-from grader.driver.subject import RemoteException
+from grader.driver.subject import RemoteException, wait_until
 from grader.instruments import InFlight
 from grader.probes.speedup import checksum
 from grader.speedup import TreeWatch, clear_records, course_thresholds, judge_speed, read_records
 
 ANALYZE = "grader.probes.speedup:analyze"
+#: The slow fetch waits for the first finished analysis at most this long.
+SLOW_FETCH = 6.0
 
 
 def url(i: int) -> str:
@@ -108,14 +110,18 @@ def test_analysis_runs_in_processes(subject):
 
 
 def test_fetching_and_analysis_overlap(subject):
-    """The last URL is slow: a pipeline analyses the others while it downloads."""
+    """The last URL's fetch lasts until some analysis has finished (at most SLOW_FETCH s).
+
+    A pipeline analyses the early pages meanwhile, however slow the machine;
+    code that fetches everything first keeps it waiting the full time.
+    """
     urls = [url(i) for i in range(6)]
     slow = urls[-1]
     fast = InFlight(document(20), delay=0.02)
 
     def fetch(u: str) -> str:
         if u == slow:
-            time.sleep(1.5)
+            wait_until(lambda: any(subject.probe_dir.glob("tasks-*.jsonl")), timeout=SLOW_FETCH)
         return fast(u)
 
     tracked = InFlight(fetch)
