@@ -31,7 +31,7 @@ _FORKSERVER = "multiprocessing.forkserver"
 def _cmdline(proc: psutil.Process) -> str:
     try:
         return " ".join(proc.cmdline())
-    except (psutil.ZombieProcess, psutil.NoSuchProcess, psutil.AccessDenied):
+    except psutil.Error:
         return ""
 
 
@@ -42,7 +42,7 @@ def is_helper(proc: psutil.Process, root_pid: int) -> bool:
         return True
     try:
         return _FORKSERVER in cmd and proc.ppid() == root_pid
-    except psutil.NoSuchProcess:
+    except psutil.Error:
         return False
 
 
@@ -51,7 +51,7 @@ def workers(subject: Subject, root: psutil.Process | None = None) -> list[psutil
     root = root or subject.process
     try:
         procs = root.children(recursive=True)
-    except psutil.NoSuchProcess:
+    except psutil.Error:
         return []
     return [p for p in procs if not is_helper(p, root.pid)]
 
@@ -87,6 +87,7 @@ class Sampler:
     root: Callable[[], psutil.Process | None] | None = None
     interval: float = 0.002
     seen: dict[int, str] = field(default_factory=dict)
+    parents: dict[int, int] = field(default_factory=dict)
     _procs: dict[int, psutil.Process] = field(default_factory=dict)
     _root_pid: int = -1
     _stop: threading.Event = field(default_factory=threading.Event)
@@ -99,15 +100,17 @@ class Sampler:
     def __exit__(self, *exc: object) -> None:
         self._stop.set()
         self._thread.join()
-        self._sample()
+        with contextlib.suppress(psutil.Error, OSError):
+            self._sample()
         for pid, proc in list(self._procs.items()):
-            with contextlib.suppress(psutil.NoSuchProcess):
+            with contextlib.suppress(psutil.Error):
                 if is_helper(proc, self._root_pid):
                     del self.seen[pid]
 
     def _run(self) -> None:
         while not self._stop.wait(self.interval):
-            self._sample()
+            with contextlib.suppress(psutil.Error, OSError):  # a process vanished mid-read
+                self._sample()
 
     def _sample(self) -> None:
         root = self.root() if self.root else None
@@ -119,6 +122,8 @@ class Sampler:
             if proc.pid not in self._procs:
                 self._procs[proc.pid] = proc
                 self.seen[proc.pid] = cmd
+                with contextlib.suppress(psutil.Error):
+                    self.parents[proc.pid] = proc.ppid()
             elif cmd:
                 self.seen[proc.pid] = cmd
 class Outcome:
