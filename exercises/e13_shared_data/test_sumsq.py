@@ -32,6 +32,8 @@ def test_bad_workers():
         parallel_sum_squares(make_data(10), 0)
 
 
+# the watcher thread makes this process multi-threaded; fork()ing workers is still fine here
+@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
 def test_workers_attach_a_shared_segment_and_it_is_gone_afterwards():
     before = segments_of_our_size()
     seen: set[str] = set()

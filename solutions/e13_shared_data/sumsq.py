@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import operator
 from array import array
 from concurrent.futures import ProcessPoolExecutor
@@ -38,7 +39,9 @@ def parallel_sum_squares(data: array, workers: int = 2) -> float:
             shm.buf[: len(raw)] = raw
         bounds = [(i * n // workers, (i + 1) * n // workers) for i in range(workers)]
         bounds = [(start, stop) for start, stop in bounds if start < stop]
-        with ProcessPoolExecutor(max_workers=len(bounds)) as pool:
+        # spawn: fork()ing a process that runs threads may copy a lock that is held
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=len(bounds), mp_context=spawn) as pool:
             parts = pool.map(_sum_squares_slice, [shm.name] * len(bounds),
                              [start for start, _ in bounds], [stop for _, stop in bounds])
             return float(sum(parts))
