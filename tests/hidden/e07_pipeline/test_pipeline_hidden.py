@@ -9,6 +9,7 @@ its own deadline, so a hanging submission fails with a message, not a timeout.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from collections.abc import Callable
@@ -16,11 +17,12 @@ from typing import Any
 
 import pytest
 
+from grader.driver.plugin import Inconclusive
 from grader.driver.subject import wait_until
 from grader.instruments import InFlight
 
 #: A correct run in these tests takes well under a second; a hung one gets this long.
-DEADLINE = 5.0
+DEADLINE = 8.0
 
 
 def same(x: Any) -> Any:
@@ -67,6 +69,29 @@ class Call:
         if self.error is not None:
             raise self.error
         return self.value
+
+
+def overloaded() -> bool:
+    """More runnable processes than twice the cores: latencies of a second mean nothing."""
+    return os.getloadavg()[0] > 2 * (os.cpu_count() or 1)
+
+
+def read_until_stalled(reads: Reads, bound: int, call: Call, limit: float = 3.0) -> int:
+    """Wait until more than ``bound`` items were read, or the reading has clearly stopped.
+
+    "Stopped" means no read for 0.5 s and for ten times the longest pause seen so far,
+    so a busy machine that slows the reader down does not look like back-pressure.
+    """
+    start = last_change = time.monotonic()
+    seen, longest = reads.count, 0.0
+    while time.monotonic() - start < limit and not call.done.is_set():
+        now = time.monotonic()
+        if reads.count != seen:
+            longest, last_change, seen = max(longest, now - last_change), now, reads.count
+        if seen > bound or now - last_change > max(0.5, 10 * longest):
+            break
+        time.sleep(0.01)
+    return reads.count
 
 
 def stream(subject, reads: Reads, n: int):
@@ -118,7 +143,7 @@ def test_results_in_input_order(subject):
 
     def first(x: int) -> int:
         if x == 0:
-            others_done.wait(3.0)
+            others_done.wait(6.0)
         return 2 * x
 
     def watch(x: int) -> int:
@@ -140,7 +165,7 @@ def test_results_in_input_order(subject):
 def test_each_stage_runs_workers_per_stage_threads(subject):
     """Each stage call waits until `workers` calls of its stage run at once (or a deadline)."""
     n, workers = 24, 3
-    deadline = time.monotonic() + 3.0
+    deadline = time.monotonic() + 4.0
 
     def rendezvous() -> InFlight:
         met = threading.Event()
@@ -173,7 +198,7 @@ def test_each_stage_runs_workers_per_stage_threads(subject):
 @pytest.mark.parametrize("held", ["first", "last"])
 def test_input_is_read_lazily(subject, held):
     """With one stage stopped, the input may run at most the contract's bound ahead."""
-    n, workers, maxsize = 200, 2, 2
+    n, workers, maxsize = 60, 2, 2
     bound = (maxsize + workers) * (2 + 1)
     gate = threading.Event()
 
@@ -187,8 +212,7 @@ def test_input_is_read_lazily(subject, held):
     call = Call(subject.module().run_pipeline, stream(subject, reads, n), stages,
                 workers_per_stage=workers, maxsize=maxsize)
     try:
-        wait_until(lambda: reads.count > bound or call.done.is_set(), timeout=1.0)
-        ahead = reads.count
+        ahead = read_until_stalled(reads, bound, call)
     finally:
         gate.set()
     assert ahead <= bound, (
@@ -203,7 +227,7 @@ def test_input_is_read_lazily(subject, held):
 @pytest.mark.parametrize("failing", [0, 2])
 def test_stage_exception_is_raised_within_a_second(subject, failing):
     """Stage `failing` of 3 raises on item 7 while the middle stage is slow."""
-    n, workers = 500, 2
+    n, workers = 200, 2
     raised_at: list[float] = []
     message = f"stage {failing + 1} failed on item 7"
 
@@ -230,6 +254,9 @@ def test_stage_exception_is_raised_within_a_second(subject, failing):
         f"run_pipeline must raise the stage's own exception RuntimeError({message!r}), "
         f"got {str(call.error)[:200]}")
     delay = call.finished_at - raised_at[0]
+    if delay > 1.0 and overloaded():
+        raise Inconclusive(f"run_pipeline raised {delay:.2f} s after the stage failed, but the "
+                           f"machine was overloaded (load {os.getloadavg()[0]:.0f})")
     assert delay <= 1.0, (
         f"run_pipeline raised {delay:.2f} s after the stage failed; it must stop the other "
         "threads and raise within one second (threads blocked on a full or empty queue must "

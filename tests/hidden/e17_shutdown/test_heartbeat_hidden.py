@@ -12,31 +12,46 @@ import time
 
 import pytest
 
+from grader.driver.plugin import Inconclusive
 from grader.driver.subject import wait_until
 from grader.instruments import InFlight, Stopwatch
 
-#: stop() must return well under 0.1 s by contract; measured from the driver, allow this.
+#: stop() must return well under 0.1 s by contract; measured from the driver, allow this
+#: plus twice the round trip of a no-op call (a sleeping thread needs 1 s: stop's timeout).
 PROMPT = 0.3
 
 
 class Ticks:
     """A tick callback that records when it was called (driver clock)."""
 
-    def __init__(self, fail_first: int = 0):
+    def __init__(self):
         self._lock = threading.Lock()
         self.times: list[float] = []
-        self._fail_first = fail_first
 
-    def __call__(self) -> None:
+    def __call__(self, *_: object) -> None:
         with self._lock:
             self.times.append(time.monotonic())
-            n = len(self.times)
-        if n <= self._fail_first:
-            raise RuntimeError(f"tick {n} failed on purpose")
 
     @property
     def count(self) -> int:
         return len(self.times)
+
+
+def failing_tick(subject, ticks: Ticks, fail_first: int):
+    """A subject-side ``tick()``: ``int(report(n))``, recorded here, raising for the first calls.
+
+    ``report`` returns text for the first ``fail_first`` calls, so ``int()`` raises
+    ``ValueError('... tick 1 failed on purpose')`` from C code: the traceback a correct
+    solution logs holds only its own frames (built from stdlib pieces, no grader code).
+    """
+
+    def report(n: int) -> str:
+        ticks()
+        return f"tick {n} failed on purpose" if n <= fail_first else "0"
+
+    b = subject.module("builtins")
+    calls = b.map(report, subject.module("itertools").count(1))
+    return subject.module("functools").partial(b.next, b.map(b.int, calls))
 
 
 def quiet_threads(subject) -> int:
@@ -81,7 +96,7 @@ def test_first_tick_one_interval_after_start(subject):
     started = time.monotonic()
     hb.start()
     try:
-        early = wait_until(lambda: ticks.count >= 1, timeout=1.0)
+        early = wait_until(lambda: ticks.count >= 1, timeout=1.5)
     finally:
         hb.stop()
     assert not early, (
@@ -100,9 +115,14 @@ def test_stop_is_prompt_and_joins(subject):
         "start() did not start a background thread")
     assert hb.running is True, "running must be True after start()"
     time.sleep(0.3)  # the thread is now waiting out its 10 s interval
+    with Stopwatch() as rtt:
+        hb.running  # noqa: B018 - a no-op call, timed
     with Stopwatch() as sw:
         hb.stop()
-    assert sw.seconds < PROMPT, (
+    limit = PROMPT + 2 * rtt.seconds
+    if sw.seconds >= limit and limit > 0.8:
+        raise Inconclusive(f"a no-op call took {rtt.seconds:.2f} s: too busy to time stop()")
+    assert sw.seconds < limit, (
         f"stop() took {sw.seconds:.2f} s with interval=10; it must return at once (well under "
         "0.1 s): wait with threading.Event.wait(timeout) and set the event in stop(), so the "
         "thread wakes up immediately instead of sleeping out its interval")
@@ -111,11 +131,18 @@ def test_stop_is_prompt_and_joins(subject):
         "the heartbeat thread is still alive after stop() returned: join it in stop()")
     with Stopwatch() as again:
         hb.stop()
-    assert again.seconds < PROMPT, f"a second stop() took {again.seconds:.2f} s: it must be a no-op"
+    assert again.seconds < max(limit, 0.8), f"a second stop() took {again.seconds:.2f} s: it must be a no-op"
 
 
 def test_stop_waits_for_a_running_tick(subject):
-    tick = InFlight(delay=0.3)
+    """The tick in flight goes on for 1 s after stop() was called: stop() must wait for it."""
+    stop_called = threading.Event()
+
+    def slow() -> None:
+        stop_called.wait(5.0)
+        time.sleep(1.0)
+
+    tick = InFlight(slow)
     baseline = quiet_threads(subject)
     hb = subject.module().Heartbeat(tick, 0.05)
     hb.start()
@@ -123,7 +150,8 @@ def test_stop_waits_for_a_running_tick(subject):
         assert wait_until(lambda: tick.running == 1, timeout=2.0), (
             "with interval=0.05, tick was not called within 2 s")
     finally:
-        hb.stop()
+        stop_called.set()
+        hb.stop(timeout=5.0)
     assert tick.running == 0, (
         "stop() returned while a tick was still running: after stop() the heartbeat thread "
         "must be finished (join it), so no tick runs after stop()")
@@ -141,7 +169,7 @@ def test_waiting_burns_no_cpu(subject):
         time.sleep(0.2)  # the thread settles into its wait
         before = cpu_seconds(subject)
         with Stopwatch() as window:
-            burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.15, timeout=1.0)
+            burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=2.0)
         used = cpu_seconds(subject) - before
     finally:
         hb.stop()
@@ -152,8 +180,8 @@ def test_waiting_burns_no_cpu(subject):
 
 
 def test_tick_exception_is_logged_and_ticking_goes_on(subject):
-    ticks = Ticks(fail_first=2)
-    hb = subject.module().Heartbeat(ticks, 0.05)
+    ticks = Ticks()
+    hb = subject.module().Heartbeat(failing_tick(subject, ticks, fail_first=2), 0.05)
     hb.start()
     try:
         went_on = wait_until(lambda: ticks.count >= 4, timeout=3.0)
@@ -161,12 +189,12 @@ def test_tick_exception_is_logged_and_ticking_goes_on(subject):
     finally:
         hb.stop()
     assert went_on, (
-        f"the first 2 ticks raised RuntimeError and then only {ticks.count} tick(s) came in 3 s: "
+        f"the first 2 ticks raised ValueError and then only {ticks.count} tick(s) came in 3 s: "
         "an exception in tick must not end the heartbeat (catch it inside the loop)")
     assert running is True, "running must stay True after a tick raised"
     logged = wait_until(lambda: "tick 1 failed on purpose" in subject.output(), timeout=1.0)
     assert logged, (
-        "tick raised RuntimeError('tick 1 failed on purpose'), but nothing about it was logged: "
+        "tick raised ValueError(\"... 'tick 1 failed on purpose'\"), but nothing about it was logged: "
         "log the exception (logging.getLogger(__name__).exception(...)) instead of hiding it")
 
 
