@@ -15,7 +15,7 @@ import pytest
 from shm_watch import Watch, remove_segments, shm_dir, smaps, workers
 
 from grader.driver.plugin import Inconclusive
-from grader.driver.subject import RemoteError
+from grader.driver.subject import RemoteError, wait_until
 from grader.probes.memory import expected_sum_squares
 
 PROBES = "grader.probes.memory"
@@ -39,7 +39,9 @@ def check_released(subject, segments: set[str], what: str) -> None:
     assert not still, (
         f"{what}, your process still maps the segment {still[0]}: call close() on it")
     subject.module(PROBES).stop_resource_tracker()
-    assert "leaked shared_memory" not in subject.output(), (
+    # the subject's output reaches the driver through a pipe: give the warning time to arrive
+    leaked = wait_until(lambda: "leaked shared_memory" in subject.output(), timeout=1.0)
+    assert not leaked, (
         f"{what}, multiprocessing's resource tracker found shared memory that was created "
         f"and never unlinked:\n{subject.output()[-800:]}")
 
