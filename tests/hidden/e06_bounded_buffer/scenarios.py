@@ -61,7 +61,7 @@ def producers_consumers(producers: int, consumers: int, items: int, capacity: in
                    schedules=schedules, seed=seed).to_dict()
 
 
-def blocked_get_sleeps(seed: int, max_steps: int) -> dict:
+def blocked_get_sleeps(seed: int, schedules: int) -> dict:
     """A consumer waits up to 5 s; the producer puts after 1 s (virtual time).
 
     A consumer that sleeps on a condition costs a few dozen steps. One that
@@ -78,8 +78,8 @@ def blocked_get_sleeps(seed: int, max_steps: int) -> dict:
     def check(w: World) -> None:
         assert w.received[0] == ["late"], f"the consumer got {w.received[0]}, expected ['late']"
 
-    return explore(lambda: World(1, 1), [consume, produce], check, schedules=3, seed=seed,
-                   max_steps=max_steps).to_dict()
+    return explore(lambda: World(1, 1), [consume, produce], check, schedules=schedules, seed=seed,
+                   max_steps=3000).to_dict()
 
 
 def full_buffer_blocks(capacity: int, seed: int, schedules: int) -> dict:
