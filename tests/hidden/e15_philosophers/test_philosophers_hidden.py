@@ -77,7 +77,7 @@ def test_never_deadlocks(subject, concurlab_seed):
 
 
 def test_neighbours_never_eat_together(subject, concurlab_seed):
-    result = explored(subject, "neighbours_together", 3, 2, concurlab_seed, schedules=100)
+    result = explored(subject, "neighbours_together", 3, 2, concurlab_seed, schedules=40)
     assert result["found"] is False, explorer_says(
         result, "two neighbours ate at the same time in this schedule, although they share a "
                 "fork: a philosopher must hold both of their forks while eating.")
