@@ -177,6 +177,36 @@ def exit_soon(delay: float = 0.2) -> None:
     threading.Thread(target=end, daemon=True).start()
 
 
+def _ended(proc: psutil.Process) -> bool:
+    try:
+        return proc.status() == psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
+        return True
+
+
+def _end_gently(subject: Subject, timeout: float) -> bool:
+    """Kill the workers, end the subject without atexit, wait for its helpers to finish.
+
+    The resource tracker outlives the subject by a moment: it unlinks what was
+    never released (and says so on stderr), so nothing is left in /dev/shm.
+    Returns whether the subject ended.
+    """
+    try:
+        process = subject.process
+    except psutil.Error:
+        return True
+    if _ended(process):
+        return True
+    helpers = [p for p in process.children(recursive=True) if is_helper(p, process.pid)]
+    for proc in workers(subject):
+        with contextlib.suppress(psutil.Error):
+            proc.kill()
+    with contextlib.suppress(Exception):  # it died meanwhile: its tracker sees EOF anyway
+        subject.module("grader.leaks").exit_soon()
+    return wait_until(lambda: _ended(process) and all(_ended(h) for h in helpers),
+                      timeout=timeout, interval=0.05) or _ended(process)
+
+
 def shutdown_warnings(subject: Subject, timeout: float = 10.0) -> list[str]:
     """End the subject, let its resource tracker finish, return the tracker's warnings.
 
@@ -184,23 +214,19 @@ def shutdown_warnings(subject: Subject, timeout: float = 10.0) -> list[str]:
     semaphores of queues and locks, shared memory segments) and says so on
     stderr: the leak is reported and nothing is left in /dev/shm.
     """
-    process = subject.process
-    helpers = [p for p in process.children(recursive=True) if is_helper(p, process.pid)]
-    subject.module("grader.leaks").exit_soon()
-
-    def ended(proc: psutil.Process) -> bool:
-        try:
-            return proc.status() == psutil.STATUS_ZOMBIE
-        except psutil.NoSuchProcess:
-            return True
-
-    wait_until(lambda: ended(process) and all(ended(h) for h in helpers), timeout=timeout,
-               interval=0.05)
-    with contextlib.suppress(psutil.NoSuchProcess):
-        if not ended(process):
-            return ["the subject did not end: cannot read the resource tracker's report"]
+    if not _end_gently(subject, timeout):
+        return ["the subject did not end: cannot read the resource tracker's report"]
     return [line.strip() for line in subject.output().splitlines()
             if "UserWarning: resource_tracker" in line]
+
+
+def release(subject: Subject, timeout: float = 5.0) -> None:
+    """Teardown for tests of worker processes: end the subject so its tracker cleans up.
+
+    The grader then kills what is left with SIGKILL, which would also kill the
+    tracker before it unlinked the semaphores and segments of a hung submission.
+    """
+    _end_gently(subject, timeout)
 
 
 def _wchans(proc: psutil.Process) -> list[str]:

@@ -13,12 +13,19 @@ from pathlib import Path
 import pytest
 
 from grader.driver.subject import RemoteError, wait_until
-from grader.leaks import Sampler, bounded_call, workers
+from grader.leaks import Sampler, bounded_call, release, workers
 
 SCRIPT_TIMEOUT = 20.0
 GUARD = ("each spawned worker imports pool_demo.py again (as __mp_main__), so code at module "
          "level runs again in every worker: keep the call of main() under "
          "`if __name__ == \"__main__\":`")
+
+
+@pytest.fixture(autouse=True)
+def tidy(subject):
+    """After each test, end the subject gently: its resource tracker unlinks what was left."""
+    yield
+    release(subject)
 
 
 def squares(n: int) -> int:

@@ -16,11 +16,25 @@ from pathlib import Path
 
 import pytest
 
-from grader.leaks import Sampler, bounded_call, hang_report, leftover_workers, shutdown_warnings
+from grader.leaks import (
+    Sampler,
+    bounded_call,
+    hang_report,
+    leftover_workers,
+    release,
+    shutdown_warnings,
+)
 
 DEADLINE = 10.0
 VOCAB = ["the", "The", "cat", "CAT", "sat", "on", "mat", "it's", "don't", "a", "dog", "ran",
          "ran!", "(away)", "o'clock", "x1y", "well-known", "naïve", "end."]
+
+
+@pytest.fixture(autouse=True)
+def tidy(subject):
+    """After each test, end the subject gently: its resource tracker unlinks what was left."""
+    yield
+    release(subject)
 
 
 def letters(i: int) -> str:

@@ -15,9 +15,23 @@ import random
 
 import pytest
 
-from grader.leaks import Sampler, bounded_call, hang_report, leftover_workers, shutdown_warnings
+from grader.leaks import (
+    Sampler,
+    bounded_call,
+    hang_report,
+    leftover_workers,
+    release,
+    shutdown_warnings,
+)
 
 DEADLINE = 15.0
+
+
+@pytest.fixture(autouse=True)
+def tidy(subject):
+    """After each test, end the subject gently: its resource tracker unlinks what was left."""
+    yield
+    release(subject)
 
 
 def use(subject, method: str = "spawn"):

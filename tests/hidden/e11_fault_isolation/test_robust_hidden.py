@@ -12,11 +12,18 @@ import time
 import pytest
 
 from grader.driver.subject import SubjectDied
-from grader.leaks import bounded_call, hang_report, leftover_workers, shutdown_warnings
+from grader.leaks import bounded_call, hang_report, leftover_workers, release, shutdown_warnings
 from grader.probes.faults import ERROR_REPR
 
 FAULTS = "grader.probes.faults"
 SLACK = 15.0  # seconds a call may take beyond its tasks' own time, on a busy machine
+
+
+@pytest.fixture(autouse=True)
+def tidy(subject):
+    """After each test, end the subject gently: its resource tracker unlinks what was left."""
+    yield
+    release(subject)
 
 
 class Tasks:
