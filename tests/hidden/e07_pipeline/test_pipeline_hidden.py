@@ -269,7 +269,7 @@ def test_stage_exception_is_raised_within_a_second(subject, failing):
     assert [stage.total for stage in stages] == totals and reads.count == read, (
         "stages were still called (or the input still read) after run_pipeline raised: "
         "every thread must be stopped and joined before it raises")
-    assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=1.0), (
+    assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=2.0), (
         f"{subject.process.num_threads() - baseline} thread(s) still alive after run_pipeline "
         "raised: stop and join every thread")
 
@@ -285,7 +285,7 @@ def test_threads_joined_on_return(subject):
     running = sum(stage.running for stage in stages)
     assert running == 0, f"run_pipeline returned while {running} stage call(s) were running"
     check_values(got, list(range(n)), f"{n} items through 3 stages")
-    assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=1.0), (
+    assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=2.0), (
         f"{subject.process.num_threads() - baseline} thread(s) still alive after run_pipeline "
         "returned: tell every worker the input has ended (a sentinel per worker) and join it")
 
