@@ -134,10 +134,16 @@ def _all_tables() -> Any:
     return [t for t in list(tables.values()) if t]
 
 
+#: CPython 3.11 refuses a settrace while another thread's settrace is under way
+#: (an audit hook can switch threads in the middle of one): install one at a time.
+_settrace_lock = _real.allocate_lock()
+
+
 def thread_started() -> None:
     """Called in each controlled OS thread before it runs user code."""
     if not USE_MONITORING:
-        sys.settrace(_global_trace)
+        with _settrace_lock:
+            sys.settrace(_global_trace)
 
 
 def thread_finished() -> None:
