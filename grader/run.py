@@ -14,7 +14,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from grader import sandbox
@@ -30,8 +30,9 @@ _EMPTY_INI = "[pytest]\n"
 class GradeOptions:
     seed: int = 0
     python: str = sys.executable
-    #: "auto" (bubblewrap when it runs here), "require" (refuse without it) or "off".
-    sandbox: str = "auto"
+    #: "auto" (bubblewrap when it runs here), "require" (refuse without it) or "off";
+    #: defaults to $CONCURLAB_SANDBOX (e.g. off, to measure what the sandbox costs).
+    sandbox: str = field(default_factory=sandbox.mode)
 
 
 def grade(course: Course, ex: Exercise, staged: Staged, options: GradeOptions = GradeOptions()) -> dict:
@@ -77,7 +78,7 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
     with open(log, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=tmp, start_new_session=True,
-                                env={**os.environ, sandbox.MODE_ENV: options.sandbox})
+                                env={**os.environ, sandbox.MODE_ENV: options.sandbox, "TMPDIR": str(tmp)})
         try:
             proc.wait(timeout=budget)
             timed_out = False

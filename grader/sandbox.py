@@ -48,7 +48,7 @@ class Limits:
 
     cpu_seconds: int = 300
     address_space: int = 4 << 30  # threads reserve stacks and malloc arenas: keep it loose
-    tasks: int = 512  # processes + threads (pids cgroup)
+    tasks: int = 256  # processes + threads (pids cgroup)
     file_size: int = 64 << 20
     open_files: int = 1024
     output_bytes: int = 1 << 20  # per stream; the rest is drained and dropped

@@ -213,6 +213,7 @@ class Subject:
     def close(self) -> None:
         """Kill the subject's whole process group (and any descendant that left it)."""
         if self._proc is not None:
+            self._last_check()
             kill_tree(self._proc.pid)
             with contextlib.suppress(subprocess.TimeoutExpired):
                 self._proc.wait(timeout=5)
@@ -220,6 +221,12 @@ class Subject:
                 self._channel.close()
             self._launch.stop()
         shutil.rmtree(self._scratch, ignore_errors=True)
+
+    def _last_check(self) -> None:
+        """Let the subject's policy look once more (a hung call never reached its check)."""
+        if self._channel is not None and not self._channel.closed:
+            with contextlib.suppress(Exception):
+                self._channel.request("check", timeout=1.0)
 
     @property
     def pid(self) -> int:

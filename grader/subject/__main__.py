@@ -22,7 +22,10 @@ _ROOT_ENV = "CONCURLAB_POLICY_ROOT"
 
 
 def _reporter(fd: int, marker: str = "") -> Callable[[str], None]:
-    """Write each flag as a JSON line to ``fd``; if ``fd`` was tampered with, die loudly."""
+    """Write the flag as a JSON line to ``fd``, then end the process: the exercise is void.
+
+    If ``fd`` was closed or replaced, end it anyway (the evidence is the exit status).
+    """
     st = os.fstat(fd)
     ident = (st.st_dev, st.st_ino)
 
@@ -32,7 +35,7 @@ def _reporter(fd: int, marker: str = "") -> Callable[[str], None]:
             if (now.st_dev, now.st_ino) != ident:
                 raise OSError("replaced")
             os.write(fd, (marker + json.dumps(what)[:3000] + "\n").encode())
-        except OSError:
+        finally:
             os._exit(POLICY_EXIT)
 
     return report
