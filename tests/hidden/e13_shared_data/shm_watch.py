@@ -25,6 +25,8 @@ class Seen:
     """What one process looked like over the samples."""
 
     samples: int = 0
+    #: samples in which it mapped a segment (a fork child maps its parent's until it execs)
+    mapped_samples: int = 0
     peak_private: int = 0
     segments: set[str] = field(default_factory=set)
 
@@ -86,6 +88,7 @@ class Watch:
                 seen.samples += 1
                 seen.peak_private = max(seen.peak_private, snap[0])
                 seen.segments |= snap[1]
+                seen.mapped_samples += bool(snap[1])
 
     def _run(self) -> None:
         while not self._stop.is_set():

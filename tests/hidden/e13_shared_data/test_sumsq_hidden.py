@@ -111,15 +111,18 @@ def test_segment_unlinked_after_return(subject, concurlab_seed):
 
 
 def _kill_a_worker(subject, watch: Watch, call: threading.Thread) -> int | None:
-    """SIGKILL a worker (as the OOM killer would) while it works, once the data is in a segment.
+    """SIGKILL a worker (as the OOM killer would) while it reads the shared segment.
 
-    A solution that never maps a segment loses a worker after three samples instead.
+    The victim must have mapped a segment in three samples: a helper that multiprocessing
+    forks (its resource tracker) maps the parent's segments too, until it execs a moment
+    later. A solution that never maps a segment loses a worker seen in three samples.
     """
     while call.is_alive():
         watch.sample()
         for proc in workers(subject):
             seen = watch.seen.get(proc.pid)
-            if watch.segments or (seen is not None and seen.samples >= 3):
+            if seen is not None and (seen.mapped_samples >= 3
+                                     or (not watch.segments and seen.samples >= 3)):
                 os.kill(proc.pid, signal.SIGKILL)
                 return proc.pid
         time.sleep(0.005)
