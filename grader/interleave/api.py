@@ -52,6 +52,7 @@ class Result:
     exhausted: bool = False
     counts: dict[str, int] = field(default_factory=dict)
     elapsed: float = 0.0
+    leaked_threads: int = 0
     python: str = PYTHON
 
     @property
@@ -65,7 +66,8 @@ class Result:
             "schedules_run": self.schedules_run, "steps": self.steps, "story": self.story,
             "diagnosis": self.diagnosis, "message": self.message, "found": self.found,
             "exhausted": self.exhausted, "counts": dict(self.counts),
-            "elapsed": round(self.elapsed, 6), "python": self.python,
+            "elapsed": round(self.elapsed, 6), "leaked_threads": self.leaked_threads,
+            "python": self.python,
         }
 
     @classmethod
@@ -137,6 +139,7 @@ def explore(
     result: Result | None = None
     first_bad: Result | None = None
     ran = 0
+    leaked = 0
     patches = patching.Patches()
     _running[0] = True
     primitives.Context.explorer = _real.get_ident()
@@ -151,19 +154,23 @@ def explore(
             ran += 1
             s, state, verdict, message = _run_one(strat, named, setup, invariant, find,
                                                  max_steps, stall_limit, patches)
-            counts[verdict] = counts.get(verdict, 0) + 1
-            if find is not None:
-                if s.witness_at is not None:
-                    result = _result(s, state, strat, "ok", message, ran, witness=True)
-                    result.found = True
-                    break
-                if verdict == "inconclusive" and first_bad is None:
+            try:
+                counts[verdict] = counts.get(verdict, 0) + 1
+                if find is not None:
+                    if s.witness_at is not None:
+                        result = _result(s, state, strat, "ok", message, ran, witness=True)
+                        result.found = True
+                        break
+                    if verdict == "inconclusive" and first_bad is None:
+                        first_bad = _result(s, state, strat, verdict, message, ran)
+                    continue
+                if verdict != "ok" and first_bad is None:
                     first_bad = _result(s, state, strat, verdict, message, ran)
-                continue
-            if verdict != "ok" and first_bad is None:
-                first_bad = _result(s, state, strat, verdict, message, ran)
-                if stop_on_first:
-                    break
+                    if stop_on_first:
+                        break
+            finally:
+                # The story is written: now the schedule's leftover threads may unwind.
+                leaked += s.reclaim(max(1.0, stall_limit))
     finally:
         tracing.uninstall()
         patches.restore()
@@ -189,6 +196,7 @@ def explore(
     result.schedules_run = ran
     result.counts = counts
     result.elapsed = elapsed
+    result.leaked_threads = leaked
     result.exhausted = strat.exhausted
     return result
 
@@ -227,6 +235,8 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             last_steps, last_change = s.steps, now
         elif now - last_change > stall_limit:
             s.harness_error(None, _describe_stall(s, now - last_change))
+            if s.current is not None:
+                s.current.leaked = True  # stuck in a real call: it cannot unwind now
             break
     strat.end(s.steps)
     _retire_threads(s)
@@ -250,8 +260,8 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
 def _retire_threads(s: Scheduler) -> None:
     """Make this schedule's Thread objects look finished to code running after it.
 
-    Parked threads stay parked (and in the scheduler's table, so a thread that
-    comes back from a real blocking call parks at its next switch point), but
+    Threads not yet reclaimed stay in the scheduler's table (so a thread that
+    comes back from a real blocking call stops at its next switch point), but
     leave ``threading.enumerate()`` and report ``is_alive() == False``.
     """
     for ts in s.threads:

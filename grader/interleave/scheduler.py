@@ -10,9 +10,15 @@ lost wake-ups visible instead of hanging. Time is virtual: a timed wait
 expires only when no thread can run, and then the clock jumps to the
 earliest deadline.
 
-A thread the scheduler aborts (deadlock, livelock, harness error) is parked
-forever on a lock nobody will release: no student code runs in it again, so
-a bare ``except:`` in the student's code cannot swallow the abort.
+When a schedule ends early (deadlock, livelock, harness error) its threads
+stay parked until the explorer reclaims them, one at a time: a reclaimed
+thread raises ``Abort`` at every switch point it reaches (instructions of
+code under test, loop back-edges, modelled primitive calls; a blocking call
+raises instead of blocking), so even ``while True: try: ... except
+BaseException: pass`` unwinds, and the thread's wrapper lets it exit. No
+student code runs while the schedule is live, so a bare ``except:`` cannot
+swallow the abort; a thread that does not unwind in time (stuck in a real C
+call) is given up on ("leaked") and parks for good at its next switch point.
 """
 
 from __future__ import annotations
@@ -33,6 +39,14 @@ class HarnessError(Exception):
     """The exploration itself could not go on (never a student failure)."""
 
 
+class Abort(BaseException):  # noqa: N818 - not an error: it unwinds a thread of an ended schedule
+    """Raised in a reclaimed thread at every switch point until its wrapper catches it."""
+
+    def __del__(self) -> None:
+        """Dropped by a handler that swallowed it: this call lets a dying thread's profile
+        function re-install the tracer (3.11), so the next back-edge raises again."""
+
+
 def park_forever() -> None:
     """Block this OS thread for good without running any more Python code of the student."""
     lock = _real.allocate_lock()
@@ -46,7 +60,7 @@ class ThreadState:
 
     __slots__ = (
         "tid", "name", "thread", "sched", "baton", "status", "pred", "deadline",
-        "timed_out", "waiting", "ident", "pending", "busy", "target", "exc",
+        "timed_out", "waiting", "ident", "pending", "busy", "target", "exc", "gone", "leaked",
     )
 
     def __init__(self, sched: Scheduler, tid: int, thread: threading.Thread,
@@ -67,6 +81,9 @@ class ThreadState:
         self.busy = False
         self.target = target
         self.exc: BaseException | None = None
+        self.gone = _real.allocate_lock()  # released when the OS thread is about to exit
+        self.gone.acquire()
+        self.leaked = False  # given up on by the reclaim: parks for good instead of unwinding
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.status}>"
@@ -122,14 +139,24 @@ class Scheduler:
 
         tracing.thread_started()
         ts.baton.acquire()
-        if self.closed:
-            self._exit_thread(ts)
-            park_forever()
+        try:
+            if not self.closed:
+                self._run(ts)
+        except BaseException:  # noqa: BLE001, S110 - an unwinding thread just exits
+            pass
+        finally:
+            if ts.status != "finished":
+                self._exit_thread(ts)
+            ts.gone.release()
+
+    def _run(self, ts: ThreadState) -> None:
         try:
             ts.target()
+        except Abort:
+            return
         except BaseException as exc:  # noqa: BLE001 - every exception is a finding
             if self.closed:
-                park_forever()
+                return
             ts.exc = exc
             if self.verdict is None:
                 self.verdict = "failed"
@@ -137,7 +164,7 @@ class Scheduler:
                 self.detail = {"kind": "exception", "thread": ts.name}
                 self.note_exception(ts, exc)
         if self.closed:
-            park_forever()
+            return
         ts.busy = True
         self.fill_pending(ts)
         self.note(ts, "finish", None, "finished", frame=None)
@@ -166,13 +193,13 @@ class Scheduler:
     def point(self, ts: ThreadState) -> None:
         """A switch point in the running thread ``ts``."""
         if self.closed:
-            park_forever()
+            self.die(ts)
         ts.busy = True
         self.steps += 1
         if self.steps > self.max_steps:
             self._end("livelock", f"no end after {self.max_steps} steps (step budget exceeded)",
                       {"kind": "livelock"})
-            park_forever()
+            self._abandon(ts)
         if self.predicate is not None and self.witness_at is None:
             try:
                 found = self.predicate(self.state)
@@ -189,6 +216,8 @@ class Scheduler:
     def block(self, ts: ThreadState, pred: Callable[[], bool], deadline: float | None,
               waiting: tuple[str, Any]) -> bool:
         """Park ``ts`` until ``pred()`` holds (True) or virtual time passes ``deadline`` (False)."""
+        if self.closed:
+            self.die(ts)
         if pred():
             return True
         ts.status = "blocked"
@@ -231,7 +260,7 @@ class Scheduler:
                     return
                 self._end_deadlock()
                 if ts.status != "finished":
-                    park_forever()
+                    self._abandon(ts)
                 return
         nxt = self.strategy.choose(enabled, ts)
         if nxt is ts:
@@ -242,7 +271,7 @@ class Scheduler:
             return
         ts.baton.acquire()
         if self.closed:
-            park_forever()
+            self.die(ts)
 
     def _end(self, verdict: str | None, message: str = "", detail: dict[str, Any] | None = None
              ) -> None:
@@ -258,7 +287,43 @@ class Scheduler:
         """Stop the schedule as inconclusive; parks the calling controlled thread."""
         self._end("inconclusive", message, {"kind": "harness"})
         if ts is not None:
+            self._abandon(ts)
+
+    def _abandon(self, ts: ThreadState) -> None:
+        """The running thread ended the schedule: wait for the reclaim, then unwind."""
+        ts.baton.acquire()
+        self.die(ts)
+
+    def die(self, ts: ThreadState) -> None:
+        """A switch point of a thread whose schedule is over: unwind it (or park it for good)."""
+        if ts.leaked:
             park_forever()
+        ts.busy = False
+        from . import tracing
+
+        tracing.dying()
+        raise Abort
+
+    def reclaim(self, budget: float) -> int:
+        """Let this ended schedule's threads unwind, one at a time; how many did not (leaked).
+
+        Called by the explorer before anything else runs. A thread that does not
+        exit within ``budget`` seconds in all is marked leaked: it parks for good
+        at its next switch point.
+        """
+        end = _real.monotonic() + budget
+        leaked = 0
+        for ts in self.threads:
+            if ts.status == "finished":
+                continue
+            if not ts.leaked:
+                if ts.baton.locked():  # else: already handed over, not yet taken
+                    ts.baton.release()
+                if ts.gone.acquire(timeout=max(0.0, end - _real.monotonic())):
+                    continue
+                ts.leaked = True
+            leaked += 1
+        return leaked
 
     def _end_deadlock(self) -> None:
         blocked = [t for t in self.threads if t.status == "blocked"]
@@ -309,6 +374,8 @@ class Scheduler:
 
     def on_instruction(self, ts: ThreadState, code: Any, op: Op, frame: FrameType) -> None:
         """Called by the tracer before an instruction of code under test runs."""
+        if self.closed:
+            self.die(ts)
         if ts.pending is not None:
             self.fill_pending(ts)
         if op.kind == CHECK:

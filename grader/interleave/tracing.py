@@ -148,4 +148,33 @@ def thread_started() -> None:
 
 def thread_finished() -> None:
     if not USE_MONITORING:
-        sys.settrace(None)
+        with _settrace_lock:
+            sys.setprofile(None)  # first: it would re-install the tracer removed below
+            sys.settrace(None)
+
+
+def dying() -> None:
+    """About to raise ``Abort`` in this thread: keep its switch points raising (3.11).
+
+    A trace function that raises is uninstalled by CPython, so a student's
+    ``except BaseException`` could then loop untraced. A profile function
+    (left alone by that) re-installs the tracer at the thread's next call or
+    return, in every frame of code under test on the stack.
+    """
+    if not USE_MONITORING and sys.getprofile() is not _rearm:
+        with _settrace_lock:
+            sys.setprofile(_rearm)
+
+
+def _rearm(frame: Any, event: str, arg: Any) -> None:
+    if sys.gettrace() is not None:
+        return
+    with _settrace_lock:
+        sys.settrace(_global_trace)
+    f = frame
+    while f is not None:
+        if table_for(f.f_code) is not None:
+            f.f_trace_opcodes = True
+            f.f_trace_lines = False
+            f.f_trace = _local_trace
+        f = f.f_back
