@@ -5,6 +5,11 @@ three runs alternate (A B C A B C ...) so a noisy episode hits all of them,
 each is judged by its best run, and the *reference* must first prove the
 machine can show a speedup right now.  If it cannot (busy machine, one
 usable CPU, a CPU quota), the verdict is Inconclusive, never a failure.
+
+Note: with Linux autogroup scheduling (``kernel.sched_autogroup_enabled``)
+CPU is shared per *session*, and each subject runs in a session of its own;
+when other sessions keep both cores busy, a subject's workers together get
+about one session's share, so no code can show a parallel speedup then.
 """
 
 from __future__ import annotations
