@@ -4,8 +4,8 @@
 afterwards); ``Thread.start/join/is_alive`` are patched on the real class so
 ``Thread`` subclasses defined before the exploration are controlled too.
 Modules under test that bound names at import time (``from threading import
-Lock``, ``from time import sleep``, a module-level ``lock = Lock()``) get
-those globals rebound: factories once per exploration, instances afresh for
+Lock``, ``from time import sleep``, a module-level ``lock = Lock()``, a class
+attribute ``_lock = Lock()`` of a class defined there) get those rebound: factories once per exploration, instances afresh for
 every schedule (a schedule aborted while holding a lock must not leak it).
 """
 
@@ -111,7 +111,7 @@ class Patches:
 
     def __init__(self) -> None:
         self._saved: list[tuple[Any, str, Any]] = []
-        self._instances: list[tuple[dict[str, Any], str, Callable[[], Any]]] = []
+        self._instances: list[tuple[dict[str, Any] | type, str, Callable[[], Any]]] = []
 
     def _set(self, target: Any, name: str, value: Any) -> None:
         self._saved.append((target, name, getattr(target, name)))
@@ -136,30 +136,42 @@ class Patches:
             if not f or not is_user_filename(f) or mod is threading:
                 continue
             g = mod.__dict__
-            for name, value in list(g.items()):
-                model = _FACTORIES.get(id(value))
-                if model is not None:
-                    self._saved.append((g, name, value))
-                    g[name] = model
-                    continue
-                maker = _fresh_instance(value)
-                if maker is not None:
-                    self._saved.append((g, name, value))
-                    self._instances.append((g, name, maker))
+            self._rebind(g, g)
+            for value in list(g.values()):
+                # ``class Counter: _lock = threading.Lock()`` shares one lock like a global.
+                if isinstance(value, type) and value.__module__ == mod.__name__:
+                    self._rebind(value, dict(value.__dict__))
+
+    def _rebind(self, target: dict[str, Any] | type, names: dict[str, Any]) -> None:
+        """Swap real factories and primitives bound in a module or class for modelled ones."""
+        for name, value in names.items():
+            model = _FACTORIES.get(id(value))
+            if model is not None:
+                self._saved.append((target, name, value))
+                _assign(target, name, model)
+                continue
+            maker = _fresh_instance(value)
+            if maker is not None:
+                self._saved.append((target, name, value))
+                self._instances.append((target, name, maker))
 
     def fresh_instances(self) -> None:
         """Give module-level primitives of the modules under test fresh modelled twins."""
-        for g, name, maker in self._instances:
-            g[name] = maker()
+        for target, name, maker in self._instances:
+            _assign(target, name, maker())
 
     def restore(self) -> None:
         for target, name, value in reversed(self._saved):
-            if isinstance(target, dict):
-                target[name] = value
-            else:
-                setattr(target, name, value)
+            _assign(target, name, value)
         self._saved.clear()
         self._instances.clear()
+
+
+def _assign(target: Any, name: str, value: Any) -> None:
+    if isinstance(target, dict):
+        target[name] = value
+    else:
+        setattr(target, name, value)
 
 
 def _newname(name_template: str = "Thread-%d") -> str:

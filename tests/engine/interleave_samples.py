@@ -65,3 +65,17 @@ class Worker(Thread):
     def run(self):
         tmp = self.box.value
         self.box.value = tmp + 1
+
+
+class Tally:
+    """A lock stored as a class attribute at import: every instance shares it."""
+
+    _lock = threading.Lock()
+
+    def __init__(self):
+        self.n = 0
+
+    def bump(self):
+        with self._lock:
+            n = self.n
+            self.n = n + 1

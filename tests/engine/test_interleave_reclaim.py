@@ -127,3 +127,11 @@ def test_finally_blocks_of_an_aborted_schedule_run_after_its_story():
     assert r.verdict == "deadlock", r.story
     assert "unwound" not in r.story
     assert log.count("unwound") == 2, log
+
+
+def test_class_attribute_lock_is_modelled_and_restored():
+    real = samples.Tally._lock
+    r = explore(samples.Tally, [lambda t: t.bump()] * 2, lambda t: t.n == 2, schedules=50,
+                timeout=5)
+    assert r.verdict == "ok", r.story
+    assert samples.Tally._lock is real, "the class attribute was not restored"
