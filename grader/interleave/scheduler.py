@@ -23,8 +23,10 @@ call) is given up on ("leaked") and parks for good at its next switch point.
 
 from __future__ import annotations
 
+import reprlib
 import sys
 import threading
+from collections import deque
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
@@ -37,6 +39,43 @@ controlled: dict[int, ThreadState] = {}
 
 class HarnessError(Exception):
     """The exploration itself could not go on (never a student failure)."""
+
+
+#: Values a step records by their repr at that moment (they may change after it).
+_MUTABLE = (list, dict, set, bytearray, deque)
+_repr = reprlib.Repr()
+_repr.maxother = 40
+
+
+class Shown:
+    """The repr of a mutable value when a step read or wrote it (the story shows this)."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Shown) and other.text == self.text
+
+    def __hash__(self) -> int:
+        return hash(self.text)
+
+
+def snapshot(ts: ThreadState, value: Any) -> Any:
+    """``value`` itself, or for a mutable container its repr now (no switch points inside)."""
+    if not isinstance(value, _MUTABLE):
+        return value
+    busy, ts.busy = ts.busy, True
+    try:
+        return Shown(_repr.repr(value))
+    except Exception:  # noqa: BLE001 - an element's __repr__ may raise
+        return Shown(f"<{type(value).__name__}>")
+    finally:
+        ts.busy = busy
 
 
 class Abort(BaseException):  # noqa: N818 - not an error: it unwinds a thread of an ended schedule
@@ -370,7 +409,7 @@ class Scheduler:
         except Exception:  # noqa: BLE001
             return
         ev = self.events[idx]
-        self.events[idx] = ev[:6] + (value,)
+        self.events[idx] = ev[:6] + (snapshot(ts, value),)
 
     def on_instruction(self, ts: ThreadState, code: Any, op: Op, frame: FrameType) -> None:
         """Called by the tracer before an instruction of code under test runs."""
@@ -407,7 +446,8 @@ class Scheduler:
                             break
                     else:
                         return
-                self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name, v))
+                self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name,
+                                    snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), d, name]
                 self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))
@@ -418,7 +458,8 @@ class Scheduler:
                     v = g[name]
                     if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
                         self._real_used(ts, v, code, op)
-                    self.events.append((ts.tid, code.co_filename, op.line, "read", g, name, v))
+                    self.events.append((ts.tid, code.co_filename, op.line, "read", g, name,
+                                        snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), g, name]
                 self.events.append((ts.tid, code.co_filename, op.line, "write", g, name, None))

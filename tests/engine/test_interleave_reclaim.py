@@ -135,3 +135,21 @@ def test_class_attribute_lock_is_modelled_and_restored():
                 timeout=5)
     assert r.verdict == "ok", r.story
     assert samples.Tally._lock is real, "the class attribute was not restored"
+
+
+def test_story_shows_a_list_as_it_was_when_read():
+    class Box:
+        def __init__(self):
+            self.items = []
+
+    def add(b):
+        seen = b.items
+        seen.append(len(seen))
+
+    def check(b):
+        return len(b.items) == 1  # a deliberately false invariant: show the story
+
+    r = explore(Box, [add, add], check, seed=0)
+    assert r.verdict == "failed", r.story
+    reads = [ln for ln in r.story.splitlines() if "read Box.items" in ln]
+    assert reads and "(= [])" in reads[0], r.story
