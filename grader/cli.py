@@ -56,14 +56,22 @@ def validate(course_path: str) -> None:
 @click.option("--regrade-inconclusive", is_flag=True, help="rerun only inconclusive results")
 @click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
+@click.option("--require-sandbox", is_flag=True,
+              help="refuse to grade unless submissions can run inside bubblewrap")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
-          seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None) -> None:
+          seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
+          require_sandbox: bool) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
     from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
+    from grader.sandbox import available, unavailable_warning
 
+    if not available():
+        if require_sandbox:
+            raise click.UsageError(f"--require-sandbox: {unavailable_warning()}")
+        click.echo(f"warning: {unavailable_warning()}", err=True)
     course = _course(course_path)
     try:
         times = read_submission_times(submitted_at) if submitted_at else None
@@ -76,11 +84,11 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     ids = list(exercises) or list(course.exercises)
     jobs = jobs or len(os.sched_getaffinity(0))
     printer = GradebookPrinter(course, sys.stdout.isatty())
+    options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
     with printer.progress() as progress:
         result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
-                             regrade_inconclusive=regrade_inconclusive,
-                             options=GradeOptions(seed=seed), progress=progress,
-                             submitted_at=times)
+                             regrade_inconclusive=regrade_inconclusive, options=options,
+                             progress=progress, submitted_at=times)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     printer.table(result.reports, ids)
