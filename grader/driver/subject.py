@@ -243,6 +243,21 @@ class Subject:
         except psutil.NoSuchProcess:
             return []
 
+    def resting_threads(self, window: float = 0.2) -> int:
+        """The subject's thread count at rest: the fewest seen over ``window`` s with no call running.
+
+        The subject has threads of its own (the channel, a short-lived one per
+        request), so thread-leak checks compare against this, not a constant.
+        """
+        self.module()  # up and serving
+        process = self.process
+        counts = []
+        end = time.monotonic() + window
+        while time.monotonic() < end:
+            counts.append(process.num_threads())
+            time.sleep(0.01)
+        return min(counts)
+
     def output(self) -> str:
         """The tail of what the submission printed (stdout, then stderr)."""
         parts = []

@@ -98,18 +98,6 @@ def stream(subject, reads: Reads, n: int):
     return subject.module("grader.probes.streams").CallbackIterable(reads, n)
 
 
-def quiet_threads(subject) -> int:
-    """The subject's thread count at rest: the fewest seen over 0.2 s with no request running."""
-    subject.module()  # the subject is up and serving
-    process = subject.process
-    counts = []
-    end = time.monotonic() + 0.2
-    while time.monotonic() < end:
-        counts.append(process.num_threads())
-        time.sleep(0.01)
-    return min(counts)
-
-
 def check_values(got: Any, expected: list, what: str) -> None:
     assert type(got) is list, f"run_pipeline must return a list, got {type(got).__name__}"
     assert len(got) == len(expected), f"{what}: expected {len(expected)} results, got {len(got)}"
@@ -240,7 +228,7 @@ def test_stage_exception_is_raised_within_a_second(subject, failing):
     stages = [InFlight(same), InFlight(same, delay=0.02), InFlight(same)]
     stages[failing] = InFlight(maybe_fail)
     reads = Reads()
-    baseline = quiet_threads(subject)
+    baseline = subject.resting_threads()
     call = Call(subject.module().run_pipeline, stream(subject, reads, n), stages,
                 workers_per_stage=workers, maxsize=2)
     call.wait(f"stage {failing + 1} raised RuntimeError on item 7; run_pipeline must stop "
@@ -278,7 +266,7 @@ def test_threads_joined_on_return(subject):
     n, workers = 30, 4
     stages = [InFlight(same, delay=0.002), InFlight(same, delay=0.005), InFlight(same)]
     reads = Reads()
-    baseline = quiet_threads(subject)
+    baseline = subject.resting_threads()
     call = Call(subject.module().run_pipeline, stream(subject, reads, n), stages,
                 workers_per_stage=workers, maxsize=2)
     got = call.result(f"{n} items through 3 stages")

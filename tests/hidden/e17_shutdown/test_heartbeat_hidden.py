@@ -54,18 +54,6 @@ def failing_tick(subject, ticks: Ticks, fail_first: int):
     return subject.module("functools").partial(b.next, b.map(b.int, calls))
 
 
-def quiet_threads(subject) -> int:
-    """The subject's thread count at rest: the fewest seen over 0.2 s with no request running."""
-    subject.module()  # the subject is up and serving
-    process = subject.process
-    counts = []
-    end = time.monotonic() + 0.2
-    while time.monotonic() < end:
-        counts.append(process.num_threads())
-        time.sleep(0.01)
-    return min(counts)
-
-
 def cpu_seconds(subject) -> float:
     times = subject.process.cpu_times()
     return times.user + times.system
@@ -106,7 +94,7 @@ def test_first_tick_one_interval_after_start(subject):
 
 def test_stop_is_prompt_and_joins(subject):
     ticks = Ticks()
-    baseline = quiet_threads(subject)
+    baseline = subject.resting_threads()
     hb = subject.module().Heartbeat(ticks, 10)
     assert hb.running is False, "running must be False before start()"
     hb.start()
@@ -143,7 +131,7 @@ def test_stop_waits_for_a_running_tick(subject):
         time.sleep(1.0)
 
     tick = InFlight(slow)
-    baseline = quiet_threads(subject)
+    baseline = subject.resting_threads()
     hb = subject.module().Heartbeat(tick, 0.05)
     hb.start()
     try:
@@ -204,7 +192,7 @@ def test_start_twice_and_bad_interval(subject):
     for interval in (0, -1):
         with pytest.raises(ValueError):
             sub.Heartbeat(ticks, interval)
-    baseline = quiet_threads(subject)
+    baseline = subject.resting_threads()
     hb = sub.Heartbeat(ticks, 10)
     hb.start()
     try:
