@@ -47,15 +47,17 @@ _DEEP = {
     "ctypes.dlopen": "loaded a native library with ctypes",
     "ctypes.dlsym": "looked up a native symbol with ctypes",
     "ctypes.dlsym/handle": "looked up a native symbol with ctypes",
-    "ctypes.addressof": "took a raw memory address with ctypes",
-    "ctypes.string_at": "read raw memory with ctypes",
-    "ctypes.wstring_at": "read raw memory with ctypes",
-    "ctypes.call_function": "called a native function with ctypes",
 }
 #: Events blamed only when the submission's own code raised them directly.  Not
 #: ``sys._getframe``: the explorer calls it at every switch point, and a hook there
 #: slows it past its watchdog; frames are reached through tracebacks below instead.
 _DIRECT = {
+    # Only when called by the submission itself: multiprocessing.sharedctypes
+    # (mp.Value, mp.Array) uses these for honest solutions.
+    "ctypes.addressof": "took a raw memory address with ctypes",
+    "ctypes.string_at": "read raw memory with ctypes",
+    "ctypes.wstring_at": "read raw memory with ctypes",
+    "ctypes.call_function": "called a native function with ctypes",
     "code.__new__": "built a code object by hand",
     "marshal.loads": "loaded raw bytecode (marshal.loads)",
 }
@@ -200,7 +202,8 @@ class Policy:
         """The submission's frame that caused this, if any.
 
         ``<string>`` frames are always looked through; stdlib frames only when
-        ``deep`` (for events the stdlib never raises on behalf of honest code).
+        ``deep`` (for events the stdlib never raises on behalf of honest code), and
+        never past a stdlib module's own import.
         """
         while frame is not None:
             kind = self._kind(frame.f_code.co_filename)
@@ -208,6 +211,8 @@ class Policy:
                 return frame
             if kind == TRUSTED or (not deep and not _transparent(frame.f_code.co_filename)):
                 return None
+            if kind == STD and frame.f_code.co_name == "<module>" and frame.f_back is not None:
+                return None  # a stdlib module importing itself (ctypes opens libc at import)
             frame = frame.f_back
         return None
 
