@@ -49,7 +49,7 @@ class Limits:
     cpu_seconds: int = 300
     address_space: int = 4 << 30  # threads reserve stacks and malloc arenas: keep it loose
     tasks: int = 256  # processes + threads (pids cgroup)
-    file_size: int = 64 << 20
+    file_size: int = 256 << 20  # shared-memory segments count too (e13 shares 80 MB arrays)
     open_files: int = 1024
     output_bytes: int = 1 << 20  # per stream; the rest is drained and dropped
 

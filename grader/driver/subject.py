@@ -190,11 +190,12 @@ class Subject:
     def _spawn(self) -> None:
         """Start the subject in the sandbox (grader.sandbox) with a clean environment."""
         ours, theirs = socket.socketpair()
+        (self._scratch / "tmp").mkdir(exist_ok=True)
         env = {
             "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
             "LANG": "C.UTF-8",
             "HOME": str(self._scratch),
-            "TMPDIR": os.environ.get("TMPDIR", "/tmp"),
+            "TMPDIR": str(self._scratch / "tmp"),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONFAULTHANDLER": "1",
             "CONCURLAB_PROBE_DIR": str(self.probe_dir),

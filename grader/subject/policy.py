@@ -87,11 +87,13 @@ class Policy:
         self._std = tuple(sorted({os.path.realpath(p) + os.sep for p in (
             sys.prefix, sys.base_prefix, sys.exec_prefix, paths["stdlib"], paths["purelib"],
             paths["platlib"])}))
-        self._readable = (self.root + os.sep, *self._std,
+        self._grader = os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep
+        # The grader's source is public (tracebacks through a callback read it); hidden
+        # tests and solutions live elsewhere.
+        self._readable = (self.root + os.sep, self._grader, *self._std,
                           *(os.path.realpath(p) + os.sep for p in allowed or []))
         self._kinds: dict[str, str] = {}
         self._snapshot: dict[str, dict[str, int]] = {}
-        self._grader = os.path.dirname(os.path.dirname(os.path.realpath(__file__))) + os.sep
 
     # -- set up ----------------------------------------------------------
     def install(self) -> Policy:
@@ -257,5 +259,5 @@ def _harmless(full: str) -> bool:
 
 def install(root: str, report: Callable[[str], None]) -> Policy:
     """Install the policy for a submission in ``root`` (the probe folder is writable too)."""
-    allowed = [p for p in (os.environ.get("CONCURLAB_PROBE_DIR"),) if p]
+    allowed = [p for p in (os.environ.get("CONCURLAB_PROBE_DIR"), os.environ.get("TMPDIR")) if p]
     return Policy(root, report, allowed).install()

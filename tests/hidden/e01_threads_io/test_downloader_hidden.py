@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from grader.driver.plugin import Inconclusive
 from grader.driver.subject import RemoteException, wait_until
 from grader.instruments import InFlight, Stopwatch
 
@@ -69,20 +70,37 @@ def test_never_more_than_max_workers(subject, max_workers):
         "fetch call(s) ever ran at once: the downloads did not overlap, so threads were not used")
 
 
-def test_io_overlaps(subject, request):
-    """40 fetches of 50 ms with 8 workers: >= 4x faster than one after the other."""
-    n, workers = 40, 8
+def timed_download(sub, n: int, workers: int) -> tuple[float, InFlight]:
     fetch = InFlight(body, delay=LATENCY)
-    sub = subject.module()
     with Stopwatch() as sw:
         sub.download_all(urls(n), fetch, max_workers=workers)
+    return sw.seconds, fetch
+
+
+def test_io_overlaps(subject, reference):
+    """40 fetches of 50 ms with 8 workers: >= 4x faster than one after the other.
+
+    Structure first (8 calls in flight, never more); then the ratio. A ratio
+    below 4x counts only if the reference, timed right after, reaches it:
+    otherwise the machine is too busy to tell, and the test is a regrade.
+    """
+    n, workers, target = 40, 8, 4.0
     serial = n * LATENCY
+    seconds, fetch = timed_download(subject.module(), n, workers)
     assert fetch.peak <= workers, f"{fetch.peak} fetches ran at once, more than max_workers={workers}"
     assert fetch.peak == workers, (
         f"at most {fetch.peak} fetches ran at once (max_workers={workers}): I/O waits must overlap")
-    assert serial / sw.seconds >= 4, (
-        f"{n} fetches of {LATENCY * 1000:.0f} ms took {sw.seconds:.2f} s, only "
-        f"{serial / sw.seconds:.1f}x faster than one after the other (expected >= 4x)")
+    if serial / seconds >= target:
+        return
+    ref_seconds, _ = timed_download(reference.module(), n, workers)
+    seconds = min(seconds, timed_download(subject.module(), n, workers)[0])
+    if serial / ref_seconds < target:
+        raise Inconclusive(f"the reference itself reached only {serial / ref_seconds:.1f}x "
+                           f"(target {target:g}x): the machine is too busy to time this now")
+    assert serial / seconds >= target, (
+        f"{n} fetches of {LATENCY * 1000:.0f} ms took {seconds:.2f} s, only "
+        f"{serial / seconds:.1f}x faster than one after the other (expected >= {target:g}x; "
+        f"the reference reached {serial / ref_seconds:.1f}x just now)")
 
 
 def test_bad_arguments(subject):
