@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean sandbox
+.PHONY: demo test lint clean sandbox test-pythons
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "concurlab needs Python 3.11 or newer: run make PYTHON=python3.11")'
@@ -23,5 +23,16 @@ test: $(STAMP) sandbox
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
+# The engine's tests and the e01/e03 meta-tests on every supported Python (slower; not in CI).
+PYTHONS ?= 3.12 3.13
+test-pythons: sandbox
+	@for v in $(PYTHONS); do \
+	  py=$$(command -v python$$v || ls /root/.pyenv/versions/$$v.*/bin/python3 2>/dev/null | head -1); \
+	  [ -n "$$py" ] || { echo "python$$v not found"; exit 1; }; \
+	  [ -x .venv-$$v/bin/python ] || $$py -m venv .venv-$$v; \
+	  .venv-$$v/bin/python -m pip install --quiet --disable-pip-version-check -e . || exit 1; \
+	  .venv-$$v/bin/python -m pytest tests/engine tests/test_meta.py -k "not test_meta or e01 or e03" -q || exit 1; \
+	done
+
 clean:
-	rm -rf $(VENV) demo-out
+	rm -rf $(VENV) .venv-3.* demo-out

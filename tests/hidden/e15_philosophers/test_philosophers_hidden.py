@@ -11,34 +11,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.explored import explorer_says, settled
 from grader.instruments import InFlight
 
 SCENARIOS = Path(__file__).parent / "scenarios.py"
-
-
-def explorer_says(result: dict, what: str) -> str:
-    """The failure message: what went wrong, then the explorer's story of the schedule."""
-    return f"{what}\n\n{result['story']}"
-
-
-def settled(result: dict, schedules: int) -> dict:
-    """The explorer's result, or ``Inconclusive`` (a regrade) when the machine kept it from finishing.
-
-    A witness or a failing schedule is definitive; "nothing found" counts only
-    after every requested schedule ran under the explorer's control.
-    """
-    if result["found"] is True:
-        return result
-    if result["found"] is None and result["verdict"] in ("failed", "deadlock", "livelock"):
-        return result
-    if result["verdict"] == "inconclusive" or result["counts"].get("inconclusive"):
-        raise Inconclusive(f"the interleaving explorer lost control of a schedule (machine busy?): "
-                           f"{result['message'] or result['story']}")
-    if result["schedules_run"] < schedules:
-        raise Inconclusive(f"only {result['schedules_run']} of {schedules} schedules ran in the "
-                           "explorer's time limit (machine busy?)")
-    return result
 
 
 def explored(subject, scenario: str, *args: object, schedules: int) -> dict:
