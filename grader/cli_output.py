@@ -18,7 +18,9 @@ class GradebookPrinter:
     def __init__(self, course: Course, interactive: bool):
         self.course = course
         self.interactive = interactive
-        self.console = Console(highlight=False, soft_wrap=not interactive)
+        # Off a terminal (CI logs, `make demo | tee`) rich would assume 80 columns: a gradebook
+        # of 18 exercises needs more.
+        self.console = Console(highlight=False, width=None if interactive else 200)
 
     @contextlib.contextmanager
     def progress(self) -> Iterator:
@@ -44,14 +46,15 @@ class GradebookPrinter:
         table = Table(title=f"{self.course.name}: gradebook")
         table.add_column("student")
         for ex_id in exercise_ids:
-            table.add_column(ex_id.split("_", 1)[0], justify="right")
+            table.add_column(f"{ex_id.split('_', 1)[0]}\n/{self.course.exercises[ex_id].max_score:g}",
+                             justify="right")
         table.add_column("total", justify="right", style="bold")
         for rep in sorted(reports, key=lambda r: r["student_id"]):
             cells = []
             for ex_id in exercise_ids:
                 ex = rep["exercises"][ex_id]
                 flag = {"graded": "", "inconclusive": "?"}.get(ex["status"], "!")
-                cells.append(f"{ex['score']:g}/{ex['max_score']:g}{flag}")
+                cells.append(f"{ex['score']:g}{flag}")
             table.add_row(rep["student_id"], *cells, f"{rep['total']:g}/{rep['max_total']:g}")
         self.console.print(table)
         self.console.print("? inconclusive (regrade with --regrade-inconclusive); "
