@@ -32,9 +32,6 @@ from tests.adversarial.attacks import ATTACKS, INJECTED, TAMPERING, fill, render
 EXERCISE = "e01_threads_io"
 HONEST = ("honest_folder", "honest_zip")
 INJECTOR = "inject_files"
-#: e01's wall-clock ratio test (no Inconclusive fallback yet): load can sink it, attacks cannot.
-SPEED_TESTS = {"test_io_overlaps"}
-SPEED_MESSAGE = "faster than one after the other"
 
 pytestmark = pytest.mark.slow
 
@@ -135,9 +132,9 @@ def test_honest_students_keep_full_marks(battle: Battle):
     """Full marks, except that a speed ratio may fall short on a machine this busy."""
     for student in HONEST:
         result = battle.reports[student]
-        lost = [t for t in result["tests"] if t["outcome"] != "passed"
-                and not (t["name"] in SPEED_TESTS and SPEED_MESSAGE in t["message"])]
-        assert result["status"] == "graded" and not lost, (
+        # A speed ratio the busy machine could not show is a regrade, never lost points.
+        lost = [t for t in result["tests"] if t["outcome"] not in ("passed", "inconclusive")]
+        assert result["status"] in ("graded", "inconclusive") and not lost, (
             f"{student} (the reference) lost points next to the attackers:\n{_summary(result)}")
 
 
