@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from grader.interleave import explore
+from grader.probes.meeting import MeetingAmount
 
 _SPEC = importlib.util.find_spec("counter")
 _CODE = compile(_SPEC.loader.get_source("counter"), _SPEC.origin, "exec")
@@ -50,28 +51,6 @@ def increment_and_decrement(seed: int, schedules: int) -> dict:
     return explore(lambda: _counter_class()(10),
                    [lambda c: c.increment(5), lambda c: c.decrement(3)],
                    final, seed=seed, schedules=schedules).to_dict()
-
-
-class MeetingAmount(int):
-    """An amount of 1 that, when added to a counter's value, waits for the other thread's add.
-
-    Adding is what a thread does inside its critical section, so the two
-    threads can only both get past the barrier if both are inside at once.
-    """
-
-    barrier: Any = None
-    values: tuple[int, ...] = ()
-
-    def _meet(self, other: Any) -> int:
-        if other in self.values:
-            self.barrier.wait()
-        return int(self)
-
-    def __radd__(self, other: Any) -> int:
-        return other + self._meet(other)
-
-    def __add__(self, other: Any) -> int:
-        return self._meet(other) + other
 
 
 def two_counters_at_once(seed: int, schedules: int) -> dict:

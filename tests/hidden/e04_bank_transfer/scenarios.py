@@ -14,6 +14,7 @@ import types
 from typing import Any
 
 from grader.interleave import explore
+from grader.probes.meeting import MeetingAmount
 
 _SPEC = importlib.util.find_spec("bank")
 _CODE = compile(_SPEC.loader.get_source("bank"), _SPEC.origin, "exec")
@@ -119,27 +120,6 @@ def opposite_transfers(seed: int, schedules: int) -> dict:
                    final, seed=seed, schedules=schedules).to_dict()
 
 
-class MeetingAmount(int):
-    """An amount that, when added to or taken from a known balance, waits for the other thread.
-
-    Changing a balance is what a transfer does while it holds its accounts,
-    so both threads get past the barrier only if both are inside at once.
-    """
-
-    barrier: Any = None
-    balances: tuple[int, ...] = ()
-
-    def _meet(self, other: Any) -> int:
-        if other in self.balances:
-            self.barrier.wait()
-        return int(self)
-
-    def __radd__(self, other: Any) -> int:
-        return other + self._meet(other)
-
-    def __add__(self, other: Any) -> int:
-        return self._meet(other) + other
-
     def __rsub__(self, other: Any) -> int:
         return other - self._meet(other)
 
@@ -151,7 +131,7 @@ def disjoint_transfers(seed: int, schedules: int) -> dict:
         bank = _bank()
         amount = MeetingAmount(10)
         amount.barrier = threading.Barrier(2)
-        amount.balances = (1000, 2000, 3000, 4000)
+        amount.values = (1000, 2000, 3000, 4000)
         accounts = [bank.Account(n, v) for n, v in
                     (("ann", 1000), ("bob", 2000), ("cat", 3000), ("dan", 4000))]
         return {"bank": bank, "accounts": accounts, "amount": amount}
