@@ -42,20 +42,29 @@ Progress = Callable[[Job, dict, bool], None]
 
 
 class _ExclusiveGate:
-    """A readers-writer gate: ordinary jobs share it, exclusive jobs hold it alone."""
+    """A readers-writer gate: ordinary jobs share it, exclusive jobs hold it alone.
+
+    Exclusive jobs go first: while one waits, no ordinary job starts.  Otherwise
+    the pool threads parked on a waiting exclusive job leave one thread to run
+    ordinary jobs one after another, and the exclusive job waits for a gap that
+    never comes.
+    """
 
     def __init__(self) -> None:
         self._cond = threading.Condition()
         self._shared = 0
         self._exclusive = False
+        self._waiting = 0  # exclusive jobs waiting for their turn
 
     def run(self, exclusive: bool, fn: Callable[[], dict]) -> dict:
         with self._cond:
             if exclusive:
+                self._waiting += 1
                 self._cond.wait_for(lambda: not self._exclusive and self._shared == 0)
+                self._waiting -= 1
                 self._exclusive = True
             else:
-                self._cond.wait_for(lambda: not self._exclusive)
+                self._cond.wait_for(lambda: not self._exclusive and not self._waiting)
                 self._shared += 1
         try:
             return fn()
