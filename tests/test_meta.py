@@ -13,15 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.batch import Job, run_jobs
-from grader.collect import Submission, stage_path
-from grader.course import Course, load_course, mutant_rejects
+from grader import selfcheck
+from grader.batch import run_jobs
+from grader.course import Course, load_course
 from tests.conftest import ROOT, run_visible_tests
 
 COURSE = load_course(ROOT / "course.yml")
 EXERCISES = list(COURSE.exercises)
-MUTANTS = [(ex.id, path.stem) for ex in COURSE.exercises.values()
-           for path in sorted(COURSE.mutants_dir(ex).glob("*.py"))]
+MUTANTS = [(ex.id, name) for ex in COURSE.exercises.values()
+           for name in selfcheck.subjects(COURSE, ex) if name != "reference"]
 
 
 #: Grading jobs at once. Hanging mutants mostly wait, so more jobs than cores pay off;
@@ -36,29 +36,11 @@ def graded(course: Course, request: pytest.FixtureRequest):
                      if item.module is not None and item.module.__name__ == __name__
                      and "graded" in getattr(item, "fixturenames", ())
                      and "exercise_id" in getattr(getattr(item, "callspec", None), "params", {})})
-    jobs, keys = [], []
-    for exercise_id in wanted:
-        ex = course.exercises[exercise_id]
-        files = {"reference": course.solution_dir(ex) / f"{ex.module}.py"}
-        files |= {p.stem: p for p in sorted(course.mutants_dir(ex).glob("*.py"))}
-        # Mutants need no quiet machine: each is rejected by structure, and a timing test it
-        # cannot be timed in is a regrade, which the assertions below allow. References that
-        # measure speed still run alone.
-        shared = ex.model_copy(update={"exclusive": False})
-        for name, path in files.items():
-            jobs.append(Job(Submission(name, path), ex if name == "reference" else shared,
-                            stage_path(path, ex), ""))
-            keys.append((exercise_id, name))
+    keys = [(exercise_id, name) for exercise_id in wanted
+            for name in selfcheck.subjects(course, course.exercises[exercise_id])]
+    jobs = [selfcheck.job(course, course.exercises[exercise_id], name) for exercise_id, name in keys]
     results = dict(zip(keys, run_jobs(course, jobs, jobs=META_JOBS), strict=True))
     return lambda exercise_id: {name: r for (ex_id, name), r in results.items() if ex_id == exercise_id}
-
-
-def _summary(result: dict) -> str:
-    return "\n".join(f"  {t['outcome']:>12} {t['name']}: {t['message'][:300]}" for t in result["tests"])
-
-
-def _names(result: dict, *outcomes: str) -> set[str]:
-    return {t["name"].split("[")[0] for t in result["tests"] if t["outcome"] in outcomes}
 
 
 #: The first meta-test grades every selected exercise (minutes), so it gets a long timeout.
@@ -69,13 +51,8 @@ slow_grading = pytest.mark.timeout(3000)
 @pytest.mark.parametrize("exercise_id", EXERCISES)
 def test_reference_scores_full_marks(graded, exercise_id):
     """Every test passes, except one the machine could not measure right now (a regrade)."""
-    result = graded(exercise_id)["reference"]
-    assert result["status"] in ("graded", "inconclusive"), (
-        f"reference {result['status']}: {result['message']}")
-    lost = _names(result, "failed", "error", "skipped")
-    assert not lost, f"reference lost points:\n{_summary(result)}"
-    unmeasured = _names(result, "inconclusive")
-    assert len(unmeasured) < len(result["tests"]), "nothing could be measured: no proof at all"
+    problem = selfcheck.problem(graded(exercise_id)["reference"], None)
+    assert problem is None, problem
 
 
 @slow_grading
@@ -83,17 +60,8 @@ def test_reference_scores_full_marks(graded, exercise_id):
 def test_mutant_is_rejected_by_exactly_its_tests(course, graded, exercise_id, mutant):
     """Fails the tests it names, and only those; a named test may be a regrade, never a pass."""
     ex = course.exercises[exercise_id]
-    expected = mutant_rejects(course.mutants_dir(ex) / f"{mutant}.py")
-    result = graded(exercise_id)[mutant]
-    failed = _names(result, "failed", "error", "skipped")
-    unmeasured = _names(result, "inconclusive")
-    assert failed, f"mutant {mutant} was not rejected by any test:\n{_summary(result)}"
-    assert failed <= expected and expected <= failed | unmeasured, (
-        f"mutant {mutant} should fail exactly {sorted(expected)}, failed {sorted(failed)}"
-        f"{f' (could not measure {sorted(unmeasured)})' if unmeasured else ''}:\n{_summary(result)}")
-    for test in result["tests"]:
-        if test["outcome"] != "passed":
-            assert test["message"], f"{test['name']} failed {mutant} without a message"
+    problem = selfcheck.problem(graded(exercise_id)[mutant], selfcheck.subjects(course, ex)[mutant])
+    assert problem is None, f"mutant {mutant}: {problem}"
 
 
 @pytest.mark.parametrize("exercise_id", EXERCISES)

@@ -1,0 +1,81 @@
+"""Does a hidden suite earn its place?  Judge one graded reference or mutant.
+
+Shared by the meta-tests (``tests/test_meta.py``) and the repeat benchmark
+(``benchmarks/repeat_grading.py``) so both hold every exercise to the same rule:
+a test the machine could not measure ("inconclusive", a regrade) is never a
+pass for a mutant and never lost points for a reference.
+"""
+
+from __future__ import annotations
+
+from grader.batch import Job
+from grader.collect import Submission, stage_path
+from grader.course import Course, Exercise, mutant_rejects
+
+#: Outcomes that cost points.
+LOST = ("failed", "error", "skipped")
+
+
+def names(result: dict, *outcomes: str) -> set[str]:
+    """Test function names (parameters stripped) whose outcome is one of ``outcomes``."""
+    return {t["name"].split("[")[0] for t in result["tests"] if t["outcome"] in outcomes}
+
+
+def summary(result: dict) -> str:
+    """One line per test: outcome, name and the start of its message."""
+    return "\n".join(f"  {t['outcome']:>12} {t['name']}: {t['message'][:300]}" for t in result["tests"])
+
+
+def reference_problem(result: dict) -> str | None:
+    """Why a reference's grading is wrong (lost points, nothing measured), or None."""
+    if result["status"] not in ("graded", "inconclusive"):
+        return f"reference {result['status']}: {result['message']}"
+    if names(result, *LOST):
+        return f"reference lost points:\n{summary(result)}"
+    if len(names(result, "inconclusive")) == len(result["tests"]):
+        return "nothing could be measured: no proof at all"
+    return None
+
+
+def mutant_problem(result: dict, expected: set[str]) -> str | None:
+    """Why a mutant's grading is wrong, or None.
+
+    It must fail at least one test, only tests in ``expected`` (its ``# rejects:``
+    line), each of those either failed or unmeasured, and every failure needs a message.
+    """
+    failed, unmeasured = names(result, *LOST), names(result, "inconclusive")
+    if not failed:
+        return f"not rejected by any test:\n{summary(result)}"
+    if not (failed <= expected <= failed | unmeasured):
+        could_not = f" (could not measure {sorted(unmeasured)})" if unmeasured else ""
+        return (f"should fail exactly {sorted(expected)}, failed {sorted(failed)}{could_not}:\n"
+                f"{summary(result)}")
+    silent = [t["name"] for t in result["tests"] if t["outcome"] != "passed" and not t["message"]]
+    if silent:
+        return f"{silent[0]} failed without a message"
+    return None
+
+
+def subjects(course: Course, ex: Exercise) -> dict[str, set[str] | None]:
+    """Every subject of an exercise's self-check: the reference (None) and each mutant (its rejects)."""
+    mutants = sorted(course.mutants_dir(ex).glob("*.py"))
+    return {"reference": None} | {p.stem: mutant_rejects(p) or set() for p in mutants}
+
+
+def job(course: Course, ex: Exercise, name: str) -> Job:
+    """A grading job for one subject.
+
+    Mutants need no quiet machine (each is rejected by structure, and a timing test
+    they cannot be timed in is a regrade), so only the reference of an exercise
+    marked ``exclusive`` runs alone.
+    """
+    if name == "reference":
+        path = course.solution_dir(ex) / f"{ex.module}.py"
+    else:
+        path, ex = course.mutants_dir(ex) / f"{name}.py", ex.model_copy(update={"exclusive": False})
+    return Job(Submission(name, path), ex, stage_path(path, ex), "")
+
+
+def problem(result: dict, expected: set[str] | None) -> str | None:
+    """What is wrong with a subject's grading (None for a reference's ``expected``), or None."""
+    return reference_problem(result) if expected is None else mutant_problem(result, expected)
