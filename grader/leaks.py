@@ -1,9 +1,7 @@
 """Evidence about worker processes, taken from outside the submission (hidden tests).
 
-- :func:`workers` lists the subject's descendant processes that the submission
-  started, leaving out multiprocessing's own helpers (the resource tracker and
-  the forkserver live as long as the subject, by design);
-- :func:`Sampler` records which workers existed while a call ran;
+- :func:`leftover_workers` lists the workers still there after a call
+  (:mod:`grader.proctree` watches the process tree);
 - :func:`bounded_call` turns a hang into a diagnosis instead of a stuck grader;
 - :func:`shutdown_warnings` ends the subject and returns what its resource
   tracker said about semaphores and shared memory that were never released.
@@ -17,115 +15,20 @@ import os
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 import psutil
 
 from grader.driver.subject import Subject, wait_until
-
-_TRACKER = "multiprocessing.resource_tracker"
-_FORKSERVER = "multiprocessing.forkserver"
-
-
-def _cmdline(proc: psutil.Process) -> str:
-    try:
-        return " ".join(proc.cmdline())
-    except psutil.Error:
-        return ""
-
-
-def is_helper(proc: psutil.Process, root_pid: int) -> bool:
-    """multiprocessing's resource tracker, or the forkserver itself (not its children)."""
-    cmd = _cmdline(proc)
-    if _TRACKER in cmd:
-        return True
-    try:
-        return _FORKSERVER in cmd and proc.ppid() == root_pid
-    except psutil.Error:
-        return False
-
-
-def workers(subject: Subject, root: psutil.Process | None = None) -> list[psutil.Process]:
-    """Descendants of ``root`` (the subject by default) that the submission started."""
-    root = root or subject.process
-    try:
-        procs = root.children(recursive=True)
-    except psutil.Error:
-        return []
-    return [p for p in procs if not is_helper(p, root.pid)]
-
-
-def describe(proc: psutil.Process) -> str:
-    """``pid 123 (zombie: never joined)`` or ``pid 123 (sleeping: python -c ...)``."""
-    try:
-        status = proc.status()
-    except psutil.NoSuchProcess:
-        return f"pid {proc.pid} (gone)"
-    if status == psutil.STATUS_ZOMBIE:
-        return f"pid {proc.pid} (zombie: it ended but nobody joined it)"
-    return f"pid {proc.pid} ({status}: {_cmdline(proc)[:90]})"
+from grader.proctree import describe, workers
 
 
 def leftover_workers(subject: Subject, timeout: float = 3.0) -> list[str]:
     """Workers still there (alive or zombie) after waiting up to ``timeout`` for them to go."""
-    wait_until(lambda: not workers(subject), timeout=timeout, interval=0.05)
-    return [describe(p) for p in workers(subject)]
+    wait_until(lambda: not workers(subject.process), timeout=timeout, interval=0.05)
+    return [describe(p) for p in workers(subject.process)]
 
 
-@dataclass
-class Sampler:
-    """Polls the workers under ``root`` in a driver thread while a call runs.
-
-    Zombies count too, so a process stays visible from its start until it is
-    joined: a worker lives for at least one interpreter start-up (tens of ms),
-    far longer than the polling interval.  A helper caught between fork and
-    exec looks like a worker; it is recognised and dropped at the end.
-    """
-
-    subject: Subject
-    root: Callable[[], psutil.Process | None] | None = None
-    interval: float = 0.002
-    seen: dict[int, str] = field(default_factory=dict)
-    parents: dict[int, int] = field(default_factory=dict)
-    _procs: dict[int, psutil.Process] = field(default_factory=dict)
-    _root_pid: int = -1
-    _stop: threading.Event = field(default_factory=threading.Event)
-
-    def __enter__(self) -> Sampler:
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        with contextlib.suppress(psutil.Error, OSError):
-            self._sample()
-        for pid, proc in list(self._procs.items()):
-            with contextlib.suppress(psutil.Error):
-                if is_helper(proc, self._root_pid):
-                    del self.seen[pid]
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            with contextlib.suppress(psutil.Error, OSError):  # a process vanished mid-read
-                self._sample()
-
-    def _sample(self) -> None:
-        root = self.root() if self.root else None
-        if self.root and root is None:
-            return
-        self._root_pid = root.pid if root else self.subject.pid
-        for proc in workers(self.subject, root):
-            cmd = _cmdline(proc)
-            if proc.pid not in self._procs:
-                self._procs[proc.pid] = proc
-                self.seen[proc.pid] = cmd
-                with contextlib.suppress(psutil.Error):
-                    self.parents[proc.pid] = proc.ppid()
-            elif cmd:
-                self.seen[proc.pid] = cmd
 class Outcome:
     """What :func:`bounded_call` saw: the value, the exception, or that it hung."""
 
@@ -197,8 +100,10 @@ def _end_gently(subject: Subject, timeout: float) -> bool:
         return True
     if _ended(process):
         return True
-    helpers = [p for p in process.children(recursive=True) if is_helper(p, process.pid)]
-    for proc in workers(subject):
+    started = workers(process)
+    pids = {p.pid for p in started}
+    helpers = [p for p in process.children(recursive=True) if p.pid not in pids]
+    for proc in started:
         with contextlib.suppress(psutil.Error):
             proc.kill()
     with contextlib.suppress(Exception):  # it died meanwhile: its tracker sees EOF anyway
@@ -264,7 +169,7 @@ _SAYS = {
 
 def hang_report(subject: Subject, what: str, deadline: float) -> str:
     """Why a call into the subject did not return: one line per stuck worker, then the lesson."""
-    procs = sorted(workers(subject), key=lambda p: p.pid)
+    procs = sorted(workers(subject.process), key=lambda p: p.pid)
     head = f"{what} did not return within {deadline:g} s"
     if not procs:
         return (f"{head}, and no worker process is left: it waits for something no worker "

@@ -7,17 +7,18 @@ code cannot fake, from two places:
   (pass ``subject.probe("grader.probes.speedup:burn")`` where the contract
   takes a picklable function): pid, thread, start/end on the system-wide
   monotonic clock, CPU time;
-- the subject's process tree, sampled from the driver by :class:`TreeWatch`.
+- the subject's process tree, sampled from the driver by :class:`TreeWatch`
+  (:mod:`grader.proctree`).
 
 API (all a hidden test needs)::
 
-    from grader.speedup import TreeWatch, judge_speed, read_records, clear_records, course_thresholds
+    from grader.speedup import TreeWatch, structure, judge_speed, read_records, clear_records, course_thresholds
 
     clear_records(subject.probe_dir)
     with TreeWatch(subject.process) as seen:              # outside evidence
         sub.parallel_map(subject.probe("grader.probes.speedup:burn"), [80] * 8, workers=2)
-    structure = seen.structure(read_records(subject.probe_dir))   # or seen.structure() without probes
-    problems = structure.problems(min_workers=2)          # teaching messages, [] when parallel
+    found = structure(seen, read_records(subject.probe_dir))    # or structure(seen) without probes
+    problems = found.problems(min_workers=2)              # teaching messages, [] when parallel
     assert not problems, "; ".join(problems)
 
     judge_speed(serial=lambda: ..., reference=lambda: ..., student=lambda: ...,
@@ -37,16 +38,10 @@ API (all a hidden test needs)::
 - :func:`course_thresholds` reads the exercise's ``thresholds:`` from course.yml.
 """
 
+from grader.proctree import TreeWatch
 from grader.speedup.cpus import gil_enabled, usable_cpus
-from grader.speedup.evidence import (
-    Structure,
-    TaskRecord,
-    TreeWatch,
-    clear_records,
-    is_helper,
-    read_records,
-)
+from grader.speedup.evidence import Structure, TaskRecord, clear_records, read_records, structure
 from grader.speedup.timing import Timing, course_thresholds, judge_speed, needed_speedup
 
 __all__ = ["Structure", "TaskRecord", "Timing", "TreeWatch", "clear_records", "course_thresholds",
-           "gil_enabled", "is_helper", "judge_speed", "needed_speedup", "read_records", "usable_cpus"]
+           "gil_enabled", "judge_speed", "needed_speedup", "read_records", "structure", "usable_cpus"]

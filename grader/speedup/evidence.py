@@ -2,27 +2,21 @@
 
 Two sources, both out of the student's reach: task records written by the
 trusted probes (:mod:`grader.probes.speedup`), and samples of the subject's
-process tree taken by the driver (:class:`TreeWatch`).  Overlapping intervals
-alone prove nothing (threads overlap too, taking turns on the GIL); what
-separates a process pool from a thread pool is *where the CPU time went*.
+process tree taken by the driver (:class:`grader.proctree.TreeWatch`).
+Overlapping intervals alone prove nothing (threads overlap too, taking turns
+on the GIL); what separates a process pool from a thread pool is *where the CPU time went*.
 """
 
 from __future__ import annotations
 
-import contextlib
 import json
-import threading
-import time
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-import psutil
-
+from grader.proctree import TreeWatch
 from grader.speedup.cpus import gil_enabled
 
-#: Processes multiprocessing starts for itself; they never count as workers.
-HELPERS = ("resource_tracker", "forkserver import main")
 #: Overlap from samples: windows of 1/WINDOWS of the workers' CPU time; a worker takes part
 #: in a window when it did MIN_SHARE of the window's CPU time.
 WINDOWS, MIN_SHARE = 25, 0.2
@@ -127,156 +121,66 @@ def _why_processes() -> str:
             "worker processes (the GIL is back on most installations); use a process pool")
 
 
-@dataclass
-class TreeWatch:
-    """Samples the CPU time of a process and all its descendants while a call runs.
+def structure(watch: TreeWatch, records: list[TaskRecord] | None = None,
+              min_worker_cpu: float = 0.05, tasks: int = 0) -> Structure:
+    """Where a watched call's work ran.
 
-    ``with TreeWatch(subject.process) as seen: sub.f(...)`` then
-    ``seen.structure()``; ``seen.cmdlines`` maps each descendant seen to its
-    last command line seen.
+    Task records (if given) decide the workers and the overlap; the process
+    tree always decides the CPU split.
+
+    Without records, a worker is a descendant that used at least
+    ``min_worker_cpu`` seconds (more than starting up costs) and overlap
+    is judged from the samples: intervals in which two workers used CPU;
+    ``tasks`` is then only the number quoted in messages.
     """
-
-    process: psutil.Process
-    interval: float = 0.02
-    cmdlines: dict[int, list[str]] = field(default_factory=dict)
-    samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
-
-    def __enter__(self) -> TreeWatch:
-        self._before = self._after = self.process.cpu_times()
-        self._known = {p.pid for p in self._descendants()}
-        self._stop = threading.Event()
-        self._sample()
-        self._thread = threading.Thread(target=self._run, name="tree-watch", daemon=True)
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join()
-        self._sample()
-        with contextlib.suppress(psutil.Error):  # if it ended, the samples remain
-            self._after = self.process.cpu_times()
-
-    def _run(self) -> None:
-        while not self._stop.wait(self.interval):
-            self._sample()
-
-    def _descendants(self) -> list[psutil.Process]:
-        try:
-            return self.process.children(recursive=True)
-        except psutil.Error:
-            return []
-
-    def _sample(self) -> None:
-        cpu: dict[int, float] = {}
-        for proc in self._descendants():
-            seconds = _cpu_seconds(proc)
-            if seconds is None:
-                continue
-            cpu[proc.pid] = seconds
-            try:  # read again each time: between fork and exec it is the parent's
-                line = proc.cmdline()
-            except psutil.Error:
-                line = []
-            if line or proc.pid not in self.cmdlines:  # a zombie's is empty: keep the last
-                self.cmdlines[proc.pid] = line
-        self.samples.append((time.monotonic(), cpu))
-
-    def helper(self, pid: int) -> bool:
-        return is_helper(self.cmdlines.get(pid, []))
-
-    def structure(self, records: list[TaskRecord] | None = None,
-                  min_worker_cpu: float = 0.05, tasks: int = 0) -> Structure:
-        """The evidence; task records (if given) decide workers and overlap, the tree the CPU split.
-
-        Without records, a worker is a descendant that used at least
-        ``min_worker_cpu`` seconds (more than starting up costs) and overlap
-        is judged from the samples: intervals in which two workers used CPU;
-        ``tasks`` is then only the number quoted in messages.
-        """
-        parent_cpu = (self._after.user + self._after.system
-                      - self._before.user - self._before.system)
-        reaped = (self._after.children_user + self._after.children_system
-                  - self._before.children_user - self._before.children_system)
-        used = self._used()
-        child_cpu = max(reaped, sum(used.values()))
-        pid = self.process.pid
-        if records is not None:
-            worker_cpu: dict[int, float] = {}
-            for r in records:
-                if r.pid != pid:
-                    worker_cpu[r.pid] = worker_cpu.get(r.pid, 0.0) + r.cpu
-            busy, parallel = overlap_fraction((r.start, r.end) for r in records)
-            threads = len({r.tid for r in records if r.pid == pid})
-            return Structure(pid, worker_cpu, parent_cpu, child_cpu, busy, parallel,
-                             len(records), threads)
-        worker_cpu = {p: s for p, s in used.items() if s >= min_worker_cpu and not self.helper(p)}
-        busy, parallel = self._sampled_overlap(set(worker_cpu))
-        return Structure(pid, worker_cpu, parent_cpu, child_cpu, busy, parallel, tasks)
-
-    def _used(self) -> dict[int, float]:
-        """CPU seconds each descendant used during the watch."""
-        first: dict[int, float] = {}
-        last: dict[int, float] = {}
-        for _, cpu in self.samples:
-            for p, s in cpu.items():
-                first.setdefault(p, s if p in self._known else 0.0)
-                last[p] = s
-        return {p: last[p] - first[p] for p in last}
-
-    def _sampled_overlap(self, workers: set[int]) -> tuple[float, float]:
-        """(wall seconds the workers computed, share of it in which two or more computed).
-
-        Judged in windows of CPU time, not of wall time: consecutive samples
-        are grouped until the workers used ``1/WINDOWS`` of their total CPU,
-        and a window is parallel when two workers each did ``MIN_SHARE`` of
-        it.  A loaded machine stretches the windows, but workers that take
-        turns (one task at a time) still show one worker per window.
-        """
-        steps = []
-        for (t0, before), (t1, after) in zip(self.samples, self.samples[1:], strict=False):
-            used = {p: after[p] - before.get(p, 0.0 if p not in self._known else after[p])
-                    for p in workers if p in after}
-            steps.append((t1 - t0, {p: u for p, u in used.items() if u > 0}))
-        total = sum(sum(u.values()) for _, u in steps)
-        busy = parallel = 0.0
-        span, window = 0.0, {}
-        for seconds, used in steps:
-            if not used and not window:
-                continue
-            span += seconds
-            for p, u in used.items():
-                window[p] = window.get(p, 0.0) + u
-            cpu = sum(window.values())
-            if cpu >= total / WINDOWS:
-                busy += span
-                if sum(1 for u in window.values() if u >= MIN_SHARE * cpu) >= 2:
-                    parallel += span
-                span, window = 0.0, {}
-        return busy, (parallel / busy if busy > 0 else 0.0)
+    parent_cpu = (watch.after.user + watch.after.system
+                  - watch.before.user - watch.before.system)
+    reaped = (watch.after.children_user + watch.after.children_system
+              - watch.before.children_user - watch.before.children_system)
+    used = watch.used()
+    child_cpu = max(reaped, sum(used.values()))
+    pid = watch.process.pid
+    if records is not None:
+        worker_cpu: dict[int, float] = {}
+        for r in records:
+            if r.pid != pid:
+                worker_cpu[r.pid] = worker_cpu.get(r.pid, 0.0) + r.cpu
+        busy, parallel = overlap_fraction((r.start, r.end) for r in records)
+        threads = len({r.tid for r in records if r.pid == pid})
+        return Structure(pid, worker_cpu, parent_cpu, child_cpu, busy, parallel,
+                         len(records), threads)
+    worker_cpu = {p: s for p, s in used.items() if s >= min_worker_cpu and not watch.helper(p)}
+    busy, parallel = _sampled_overlap(watch, set(worker_cpu))
+    return Structure(pid, worker_cpu, parent_cpu, child_cpu, busy, parallel, tasks)
 
 
-def is_helper(cmdline: list[str]) -> bool:
-    """A process multiprocessing starts for itself (resource tracker, fork server)."""
-    line = " ".join(cmdline)
-    return any(h in line for h in HELPERS)
+def _sampled_overlap(watch: TreeWatch, workers: set[int]) -> tuple[float, float]:
+    """(wall seconds the workers computed, share of it in which two or more computed).
 
-
-def _cpu_seconds(proc: psutil.Process) -> float | None:
-    """CPU time of a process: its threads' schedstat (nanoseconds) where Linux offers it.
-
-    ``/proc/<pid>/stat`` counts in 10 ms ticks, too coarse for 20 ms samples;
-    it still counts threads that already ended, hence the max of both.
+    Judged in windows of CPU time, not of wall time: consecutive samples
+    are grouped until the workers used ``1/WINDOWS`` of their total CPU,
+    and a window is parallel when two workers each did ``MIN_SHARE`` of
+    it.  A loaded machine stretches the windows, but workers that take
+    turns (one task at a time) still show one worker per window.
     """
-    try:
-        times = proc.cpu_times()
-    except psutil.Error:
-        return None
-    ticks = times.user + times.system
-    try:
-        nanos = 0
-        for task in Path(f"/proc/{proc.pid}/task").iterdir():
-            nanos += int((task / "schedstat").read_text().split()[0])
-    except (OSError, ValueError, IndexError):
-        return ticks
-    return max(ticks, nanos / 1e9)
+    steps = []
+    for (t0, before), (t1, after) in zip(watch.samples, watch.samples[1:], strict=False):
+        used = {p: after[p] - before.get(p, 0.0 if p not in watch.known else after[p])
+                for p in workers if p in after}
+        steps.append((t1 - t0, {p: u for p, u in used.items() if u > 0}))
+    total = sum(sum(u.values()) for _, u in steps)
+    busy = parallel = 0.0
+    span, window = 0.0, {}
+    for seconds, used in steps:
+        if not used and not window:
+            continue
+        span += seconds
+        for p, u in used.items():
+            window[p] = window.get(p, 0.0) + u
+        cpu = sum(window.values())
+        if cpu >= total / WINDOWS:
+            busy += span
+            if sum(1 for u in window.values() if u >= MIN_SHARE * cpu) >= 2:
+                parallel += span
+            span, window = 0.0, {}
+    return busy, (parallel / busy if busy > 0 else 0.0)

@@ -19,6 +19,7 @@ from grader.speedup import (
     judge_speed,
     needed_speedup,
     read_records,
+    structure,
 )
 from grader.speedup import cpus as cpus_module
 from grader.speedup import timing as timing_module
@@ -27,7 +28,7 @@ from grader.speedup.evidence import overlap_fraction
 BUSY = "import time; end = time.process_time() + {s}\nwhile time.process_time() < end: pass"
 
 
-def structure(**fields) -> Structure:
+def made(**fields) -> Structure:
     base = dict(parent_pid=4242, worker_cpu={}, parent_cpu=1.0, child_cpu=0.0,
                 busy_seconds=1.0, parallel_fraction=0.0, tasks=8)
     return Structure(**(base | fields))
@@ -41,23 +42,23 @@ def test_overlap_alone_is_measured_exactly():
 
 
 def test_messages_name_what_happened(monkeypatch):
-    one_process = structure(parent_threads=4).problems(min_workers=2)
+    one_process = made(parent_threads=4).problems(min_workers=2)
     assert one_process == [
         "all 8 tasks ran in one process (pid 4242) (in 4 threads): threads cannot run Python "
         "bytecode in parallel under the GIL; use a process pool"]
     monkeypatch.setattr("grader.speedup.evidence.gil_enabled", lambda: False)
-    assert "free-threaded" in structure().problems(min_workers=2)[0]
+    assert "free-threaded" in made().problems(min_workers=2)[0]
 
-    one_worker = structure(worker_cpu={77: 1.0}, parent_cpu=0.0, child_cpu=1.0)
+    one_worker = made(worker_cpu={77: 1.0}, parent_cpu=0.0, child_cpu=1.0)
     assert one_worker.problems(min_workers=2)[0].startswith("only 1 worker process (pid 77)")
-    turns = structure(worker_cpu={7: 0.5, 8: 0.5}, parent_cpu=0.0, child_cpu=1.0)
+    turns = made(worker_cpu={7: 0.5, 8: 0.5}, parent_cpu=0.0, child_cpu=1.0)
     assert turns.problems(min_workers=2) == [
         "2 workers, but their tasks never overlapped: the workers took turns (is each result "
         "awaited before the next task is sent?)"]
-    in_parent = structure(worker_cpu={7: 0.2, 8: 0.2}, parent_cpu=1.6, child_cpu=0.4,
+    in_parent = made(worker_cpu={7: 0.2, 8: 0.2}, parent_cpu=1.6, child_cpu=0.4,
                           parallel_fraction=0.9)
     assert in_parent.problems(min_workers=2)[0].startswith("only 20% of the CPU time")
-    good = structure(worker_cpu={7: 1.0, 8: 1.0}, parent_cpu=0.05, child_cpu=2.0,
+    good = made(worker_cpu={7: 1.0, 8: 1.0}, parent_cpu=0.05, child_cpu=2.0,
                      parallel_fraction=0.9)
     assert good.problems(min_workers=2) == []
 
@@ -88,10 +89,10 @@ def _run_children(seconds: float, together: bool) -> TreeWatch:
 
 
 def test_tree_watch_tells_parallel_from_taking_turns():
-    together = _run_children(0.3, together=True).structure(min_worker_cpu=0.15, tasks=2)
+    together = structure(_run_children(0.3, together=True), min_worker_cpu=0.15, tasks=2)
     assert len(together.worker_cpu) == 2, together
     assert together.problems(min_workers=2) == [], together
-    turns = _run_children(0.3, together=False).structure(min_worker_cpu=0.15, tasks=2)
+    turns = structure(_run_children(0.3, together=False), min_worker_cpu=0.15, tasks=2)
     assert len(turns.worker_cpu) == 2, turns
     assert turns.parallel_fraction < 0.5, turns
 

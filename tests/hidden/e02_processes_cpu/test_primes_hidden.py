@@ -12,11 +12,10 @@ from __future__ import annotations
 import functools
 import time
 
-import psutil
 import pytest
 
-from grader.driver.subject import wait_until
-from grader.speedup import TreeWatch, course_thresholds, is_helper, judge_speed
+from grader.leaks import leftover_workers
+from grader.speedup import TreeWatch, course_thresholds, judge_speed, structure
 
 #: Equal tasks of ~0.1-0.3 s each: far more CPU than starting a worker costs.
 TASK = 150_000
@@ -55,8 +54,8 @@ def check_structure(subject, limits: list[int], workers: int, mp_context=None) -
     with TreeWatch(subject.process) as seen:
         got = sub.count_primes_parallel(limits, workers, ctx)
     assert got == [expected(n) for n in limits], "count_primes_parallel returned wrong counts"
-    structure = seen.structure(min_worker_cpu=0.5 * measured(limits[0])[1], tasks=len(limits))
-    problems = structure.problems(min_workers=workers)
+    found = structure(seen, min_worker_cpu=0.5 * measured(limits[0])[1], tasks=len(limits))
+    problems = found.problems(min_workers=workers)
     assert not problems, "; ".join(problems)
     return seen
 
@@ -93,7 +92,7 @@ def test_uses_the_given_mp_context(subject):
     sub = subject.module()
     with TreeWatch(subject.process) as seen:
         sub.count_primes_parallel([TASK] * 4, 2, spawn(subject))
-    started = sorted(seen.structure(min_worker_cpu=0.5 * measured(TASK)[1]).worker_cpu)
+    started = sorted(structure(seen, min_worker_cpu=0.5 * measured(TASK)[1]).worker_cpu)
     assert started, "no worker process did the work: it must run in worker processes"
     forked = [p for p in started if "multiprocessing.spawn" not in " ".join(seen.cmdlines[p])]
     assert not forked, (
@@ -106,7 +105,7 @@ def test_bad_arguments(subject):
     sub = subject.module()
     with TreeWatch(subject.process) as seen, pytest.raises(ValueError):
         sub.count_primes_parallel([10, 20], 0)
-    started = [p for p in seen.cmdlines if not seen.helper(p)]
+    started = seen.workers()
     assert not started, f"workers=0 must raise ValueError before any process starts; {len(started)} started"
     assert sub.count_primes_parallel([], 2) == [], "no limits must give an empty list"
 
@@ -115,20 +114,9 @@ def test_bad_arguments(subject):
 def test_no_child_left(subject, context):
     sub = subject.module()
     sub.count_primes_parallel([20_000] * 4, 2, spawn(subject) if context == "spawn" else None)
-
-    def left() -> list[str]:
-        found = []
-        for child in subject.children():
-            try:
-                if not is_helper(child.cmdline()):
-                    found.append(f"pid {child.pid} ({child.status()})")
-            except psutil.Error:
-                continue
-        return found
-
-    gone = wait_until(lambda: not left(), timeout=0.5)
-    assert gone, (
-        f"child processes still exist after count_primes_parallel returned: {', '.join(left())}; "
+    left = leftover_workers(subject, timeout=0.5)
+    assert not left, (
+        f"child processes still exist after count_primes_parallel returned: {', '.join(left)}; "
         "shut the pool down and wait for its workers (a `with` block does it)")
 
 

@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from grader.driver.subject import RemoteError, wait_until
-from grader.leaks import Sampler, bounded_call, release, workers
+from grader.leaks import bounded_call, release
+from grader.proctree import TreeWatch, workers
 
 SCRIPT_TIMEOUT = 20.0
 GUARD = ("each spawned worker imports pool_demo.py again (as __mp_main__), so code at module "
@@ -76,11 +77,11 @@ def test_script_uses_spawn_pool(subject):
     """
     argv = ("2000000",)
     subject.start()
-    with Sampler(subject) as procs:
+    with TreeWatch.processes_of(subject.process) as procs:
         out = bounded_call(run_script, subject, *argv, deadline=SCRIPT_TIMEOUT + 10)
     assert not out.hung, f"`python pool_demo.py {argv[0]}` could not be stopped"
     check_printed_sum(argv, out.result())
-    cmds = [cmd for pid, cmd in procs.seen.items() if procs.parents.get(pid) != subject.pid]
+    cmds = [cmd for pid, cmd in procs.workers().items() if procs.parents.get(pid) != subject.pid]
     spawned = [cmd for cmd in cmds if "multiprocessing.spawn" in cmd]
     forkserver = [cmd for cmd in cmds if "multiprocessing.forkserver" in cmd]
     assert spawned and not forkserver, (
@@ -97,8 +98,8 @@ def test_import_starts_nothing(subject):
     wait_until(lambda: False, timeout=0.2)  # let start-up output, if any, arrive
     before = subject.output()
     imported(subject)
-    wait_until(lambda: bool(workers(subject)), timeout=0.5)
-    started = workers(subject)
+    wait_until(lambda: bool(workers(subject.process)), timeout=0.5)
+    started = workers(subject.process)
     assert not started, (f"importing pool_demo started {len(started)} process(es): create the "
                          f"pool inside main(), never at module level. {GUARD}")
     wait_until(lambda: subject.output() != before, timeout=0.5, interval=0.05)
@@ -143,14 +144,14 @@ def test_main_returns_0_and_prints(subject):
 @pytest.mark.parametrize("argv", [[], ["ten"], ["1.5"]], ids=["none", "word", "float"])
 def test_bad_arguments(subject, argv):
     imported(subject)
-    before = {p.pid for p in workers(subject)}
+    before = {p.pid for p in workers(subject.process)}
     code = call_main(subject, argv)
     assert code == 2, f"main({argv}) must return 2 (bad arguments), returned {code!r}"
     text = printed(subject, lambda out: "usage" in out.lower())
     assert "usage" in text.lower(), (
         f"main({argv}) must print a usage message on stderr (e.g. 'usage: python pool_demo.py N'); "
         f"it printed {text[-300:]!r}")
-    assert not {p.pid for p in workers(subject)} - before, (
+    assert not {p.pid for p in workers(subject.process)} - before, (
         f"main({argv}) started processes for bad arguments: check the arguments first")
     got = run_script(subject, *argv)
     assert got["returncode"] == 2 and "usage" in got["stderr"].lower(), (

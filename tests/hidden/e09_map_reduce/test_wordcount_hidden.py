@@ -17,13 +17,13 @@ from pathlib import Path
 import pytest
 
 from grader.leaks import (
-    Sampler,
     bounded_call,
     hang_report,
     leftover_workers,
     release,
     shutdown_warnings,
 )
+from grader.proctree import TreeWatch
 
 DEADLINE = 10.0
 VOCAB = ["the", "The", "cat", "CAT", "sat", "on", "mat", "it's", "don't", "a", "dog", "ran",
@@ -96,11 +96,11 @@ def test_at_most_workers_processes(subject, concurlab_seed, n_chunks, workers):
     chunks = [text(rng, 3000) for _ in range(n_chunks)]
     sub = use(subject)
     what = f"word_count({n_chunks} chunks, workers={workers})"
-    with Sampler(subject) as seen:
+    with TreeWatch.processes_of(subject.process) as seen:
         got = count(subject, sub, chunks, workers, what)
     allowed = min(workers, n_chunks)
-    assert len(seen.seen) <= allowed, (
-        f"{what} started {len(seen.seen)} processes, at most {allowed} allowed: start "
+    assert len(seen.workers()) <= allowed, (
+        f"{what} started {len(seen.workers())} processes, at most {allowed} allowed: start "
         "min(workers, len(chunks)) workers once, and let each take many chunks from the task queue")
     check_counts(got, chunks, what)
 
@@ -155,9 +155,9 @@ def test_uses_process_workers_not_a_pool(subject, concurlab_seed):
     rng = random.Random(concurlab_seed)
     chunks = [text(rng, 3000) for _ in range(4)]
     sub = use(subject)
-    with Sampler(subject) as seen:
+    with TreeWatch.processes_of(subject.process) as seen:
         got = count(subject, sub, chunks, 2, "word_count(4 chunks, workers=2)")
-    assert seen.seen, (
+    assert seen.workers(), (
         "word_count started no worker process: the chunks must be counted in "
         "multiprocessing.Process workers (threads share one GIL, and this is CPU work)")
     check_counts(got, chunks, "word_count(4 chunks, workers=2)")
@@ -166,9 +166,9 @@ def test_uses_process_workers_not_a_pool(subject, concurlab_seed):
 def test_bad_arguments(subject):
     sub = use(subject)
     for workers in (0, -1):
-        with Sampler(subject) as seen, pytest.raises(ValueError):
+        with TreeWatch.processes_of(subject.process) as seen, pytest.raises(ValueError):
             sub.word_count(["a b c"], workers=workers)
-        assert not seen.seen, f"workers={workers} must raise ValueError before any process starts"
+        assert not seen.workers(), f"workers={workers} must raise ValueError before any process starts"
     assert count(subject, sub, [], 2, "word_count([])") == {}, "no chunks must give {}"
 
 

@@ -16,13 +16,13 @@ import random
 import pytest
 
 from grader.leaks import (
-    Sampler,
     bounded_call,
     hang_report,
     leftover_workers,
     release,
     shutdown_warnings,
 )
+from grader.proctree import TreeWatch
 
 DEADLINE = 15.0
 
@@ -91,9 +91,9 @@ def test_uses_worker_processes(subject, concurlab_seed):
     values = [rng.randrange(4) for _ in range(20_000)]
     sub = use(subject)
     what = "parallel_histogram(20000 values, bins=4, workers=1)"
-    with Sampler(subject) as seen:
+    with TreeWatch.processes_of(subject.process) as seen:
         got = histogram(subject, sub, values, 4, 1, what)
-    assert seen.seen, (f"{what} started no worker process: the counting must happen in worker "
+    assert seen.workers(), (f"{what} started no worker process: the counting must happen in worker "
                        "processes that update one shared array")
     check(got, [values.count(b) for b in range(4)], what)
 
@@ -102,11 +102,11 @@ def test_uses_worker_processes(subject, concurlab_seed):
 def test_bad_values_rejected_before_any_process(subject, bad):
     sub = use(subject)
     values = [0, 1, 2] * 200 + [bad]
-    with Sampler(subject) as seen, pytest.raises(ValueError):
+    with TreeWatch.processes_of(subject.process) as seen, pytest.raises(ValueError):
         sub.parallel_histogram(values, 5, workers=2)
-    assert not seen.seen, (
+    assert not seen.workers(), (
         f"the value {bad!r} is not an int in range(5): raise ValueError before starting any "
-        f"process (checking inside the workers is too late); processes started: {len(seen.seen)}")
+        f"process (checking inside the workers is too late); processes started: {len(seen.workers())}")
 
 
 def test_nothing_left_behind(subject, concurlab_seed):

@@ -15,7 +15,14 @@ import time
 from grader.driver.subject import RemoteException, wait_until
 from grader.instruments import InFlight
 from grader.probes.speedup import checksum
-from grader.speedup import TreeWatch, clear_records, course_thresholds, judge_speed, read_records
+from grader.speedup import (
+    TreeWatch,
+    clear_records,
+    course_thresholds,
+    judge_speed,
+    read_records,
+    structure,
+)
 
 ANALYZE = "grader.probes.speedup:analyze"
 #: The slow fetch waits for the first finished analysis at most this long.
@@ -39,7 +46,7 @@ def structure_of(subject, urls: list[str], fetch: InFlight, *, io_workers: int,
     with TreeWatch(subject.process) as seen:
         got = sub.process_documents(urls, fetch, subject.probe(ANALYZE), io_workers, cpu_workers)
     records = read_records(subject.probe_dir)
-    return got, seen.structure(records), records
+    return got, structure(seen, records), records
 
 
 def overlap_problem(fetch: InFlight, records) -> str:
