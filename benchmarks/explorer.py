@@ -17,6 +17,7 @@ import time
 sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 from grader.interleave import explore  # noqa: E402
+from tests.engine.interleave_samples import Slot, dine, slot_get, slot_put  # noqa: E402
 
 
 class Counter:
@@ -57,50 +58,11 @@ def ba(s):
         pass
 
 
-class Slot:
-    def __init__(self):
-        self.items = []
-        self.cond = threading.Condition()
-
-
-def put(s):
-    for i in range(2):
-        with s.cond:
-            while s.items:
-                s.cond.wait()
-            s.items.append(i)
-            s.cond.notify()
-
-
-def get(s):
-    for _ in range(2):
-        with s.cond:
-            while not s.items:
-                s.cond.wait()
-            s.items.pop()
-            s.cond.notify()
-
-
-def dine(n, meals):
-    forks = [threading.Lock() for _ in range(n)]
-
-    def philosopher(i):
-        for _ in range(meals):
-            with forks[i], forks[(i + 1) % n]:
-                pass
-
-    ts = [threading.Thread(target=philosopher, args=(i,)) for i in range(n)]
-    for t in ts:
-        t.start()
-    for t in ts:
-        t.join()
-
-
 SCENARIOS = [
     ("racy counter (2 thr x 2 incr)", Counter, [racy, racy], counted, True),
     ("locked counter (2 thr x 2 incr)", Counter, [locked, locked], counted, False),
     ("AB/BA deadlock (2 thr)", Two, [ab, ba], None, True),
-    ("notify() lost wake-up (2P+2C)", Slot, [put, put, get, get], None, True),
+    ("notify() lost wake-up (2P+2C)", Slot, [slot_put, slot_put, slot_get, slot_get], None, True),
     ("naive philosophers (5 x 2 meals)", None, lambda s: dine(5, 2), None, True),
 ]
 

@@ -79,3 +79,36 @@ class Tally:
         with self._lock:
             n = self.n
             self.n = n + 1
+
+
+class Slot:
+    """A one-slot buffer with a single condition for 'not full' and 'not empty'."""
+
+    def __init__(self):
+        self.items = []
+        self.cond = threading.Condition()
+
+    def wake(self, everyone):
+        """notify() can wake the wrong kind of waiter when two kinds share one condition."""
+        if everyone:
+            self.cond.notify_all()
+        else:
+            self.cond.notify()
+
+
+def slot_put(s, everyone=False):
+    for i in range(2):
+        with s.cond:
+            while s.items:
+                s.cond.wait()
+            s.items.append(i)
+            s.wake(everyone)
+
+
+def slot_get(s, everyone=False):
+    for _ in range(2):
+        with s.cond:
+            while not s.items:
+                s.cond.wait()
+            s.items.pop()
+            s.wake(everyone)

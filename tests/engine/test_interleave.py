@@ -209,36 +209,10 @@ def test_condition_if_instead_of_while():
     assert "b.cond.wait()" in r.story
 
 
-class Slot:
-    """A one-slot buffer with a single condition for 'not full' and 'not empty'."""
-
-    def __init__(self):
-        self.items = []
-        self.cond = threading.Condition()
-
-
-def slot_put(s):
-    for i in range(2):
-        with s.cond:
-            while s.items:
-                s.cond.wait()
-            s.items.append(i)
-            s.cond.notify()
-
-
-def slot_get(s):
-    for _ in range(2):
-        with s.cond:
-            while not s.items:
-                s.cond.wait()
-            s.items.pop()
-            s.cond.notify()
-
-
 def test_notify_lost_wakeup():
     found = []
     for seed in range(5):
-        r = explore(Slot, [slot_put, slot_put, slot_get, slot_get], seed=seed * 1000,
+        r = explore(samples.Slot, [samples.slot_put, samples.slot_put, samples.slot_get, samples.slot_get], seed=seed * 1000,
                     schedules=300)
         assert r.verdict == "deadlock", r.story
         assert r.diagnosis.startswith("lost wake-up"), r.story
@@ -249,22 +223,12 @@ def test_notify_lost_wakeup():
 
 def test_notify_all_is_ok():
     def put(s):
-        for i in range(2):
-            with s.cond:
-                while s.items:
-                    s.cond.wait()
-                s.items.append(i)
-                s.cond.notify_all()
+        samples.slot_put(s, everyone=True)
 
     def get(s):
-        for _ in range(2):
-            with s.cond:
-                while not s.items:
-                    s.cond.wait()
-                s.items.pop()
-                s.cond.notify_all()
+        samples.slot_get(s, everyone=True)
 
-    r = explore(Slot, [put, put, get, get], schedules=300)
+    r = explore(samples.Slot, [put, put, get, get], schedules=300)
     assert r.verdict == "ok", r.story
 
 
