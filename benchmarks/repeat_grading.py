@@ -6,7 +6,8 @@ through the real grading path, holding each grading to the meta-tests' rule
 the tests its ``# rejects:`` line names; a regrade is neither).  Then it looks
 for leftovers: processes of the grader or of multiprocessing, zombies,
 ``/dev/shm`` segments and semaphores, and staging directories that were not
-there before.  Exit status 1 if any grading was wrong or anything was left::
+there before (so run it on its own: another grading running meanwhile counts
+as left behind).  Exit status 1 if any grading was wrong or anything was left::
 
     .venv/bin/python benchmarks/repeat_grading.py --times 10 \\
         e08_main_guard e09_map_reduce e10_shared_counters e11_fault_isolation

@@ -8,23 +8,18 @@ on the class) is created under the explorer's control.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 from typing import Any
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 from grader.probes.meeting import MeetingAmount
 
-_SPEC = importlib.util.find_spec("counter")
-_CODE = compile(_SPEC.loader.get_source("counter"), _SPEC.origin, "exec")
+_fresh = fresh_module("counter")
 
 
-def _counter_class() -> type:
-    module = types.ModuleType("counter")
-    module.__file__ = _SPEC.origin
-    exec(_CODE, module.__dict__)
-    return module.Counter
+def _counter_class():
+    return _fresh().Counter
 
 
 def _value(counter: Any) -> Any:

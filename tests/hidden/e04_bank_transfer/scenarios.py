@@ -8,23 +8,14 @@ class level) are created under the explorer's control.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 from typing import Any
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 from grader.probes.meeting import MeetingAmount
 
-_SPEC = importlib.util.find_spec("bank")
-_CODE = compile(_SPEC.loader.get_source("bank"), _SPEC.origin, "exec")
-
-
-def _bank() -> types.ModuleType:
-    module = types.ModuleType("bank")
-    module.__file__ = _SPEC.origin
-    exec(_CODE, module.__dict__)
-    return module
+_bank = fresh_module("bank")
 
 
 def _report(result: Any, seen: list) -> dict:

@@ -7,23 +7,18 @@ so locks it creates at import are created under the explorer's control.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
 import time
-import types
 from typing import Any
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 
-_SPEC = importlib.util.find_spec("cache")
-_CODE = compile(_SPEC.loader.get_source("cache"), _SPEC.origin, "exec")
+_fresh = fresh_module("cache")
 
 
-def _memoize() -> Any:
-    module = types.ModuleType("cache")
-    module.__file__ = _SPEC.origin
-    exec(_CODE, module.__dict__)
-    return module.memoize
+def _memoize():
+    return _fresh().memoize
 
 
 def same_key_at_once(seed: int, schedules: int) -> dict:
