@@ -74,7 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     def show(job: Job, result: dict) -> None:
         problem = selfcheck.problem(result, expected[(job.exercise.id, job.submission.student_id)])
         print(f"  [{time.monotonic() - started:6.1f} s] {job.exercise.id}/{job.submission.student_id}: "
-              f"{'WRONG' if problem else 'right'} in {result.get('duration', 0):.1f} s", flush=True)
+              f"{'WRONG' if problem else 'right'} in {result.get('duration', 0):.1f} s"
+              + (f"\n    {problem[:2000]}" if problem else ""), flush=True)
 
     results = run_jobs(course, jobs, jobs=args.jobs, on_done=show)
     minutes = (time.monotonic() - started) / 60

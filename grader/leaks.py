@@ -65,16 +65,26 @@ def bounded_call(fn: Callable[..., Any], *args: Any, deadline: float, **kwargs: 
 
 
 def exit_soon(delay: float = 0.2) -> None:
-    """Runs in the subject: collect garbage, then end the process without atexit handlers.
+    """Runs in the subject: collect garbage, stop multiprocessing's helpers, end without atexit.
 
     Without atexit, nothing tidies up on the submission's behalf: whatever it
-    left registered with the resource tracker is reported as leaked.
+    left registered with the resource tracker is reported as leaked.  The
+    tracker is stopped and waited for here, so its report is written before
+    the subject ends (in the sandbox, the end of the subject ends its PID
+    namespace, and the tracker with it).  The forkserver goes first: it holds
+    the tracker open too.
     """
     gc.collect()
 
     def end() -> None:
         time.sleep(delay)
         gc.collect()
+        from multiprocessing import forkserver, resource_tracker
+
+        for helper in (getattr(forkserver, "_forkserver", None),
+                       getattr(resource_tracker, "_resource_tracker", None)):
+            with contextlib.suppress(Exception):  # private API: stop what it can
+                helper._stop()
         os._exit(0)
 
     threading.Thread(target=end, daemon=True).start()
@@ -119,7 +129,7 @@ def shutdown_warnings(subject: Subject, timeout: float = 10.0) -> list[str]:
     semaphores of queues and locks, shared memory segments) and says so on
     stderr: the leak is reported and nothing is left in /dev/shm.
     """
-    if not _end_gently(subject, timeout):
+    if not _end_gently(subject, timeout) or not subject.wait_output(timeout):
         return ["the subject did not end: cannot read the resource tracker's report"]
     return [line.strip() for line in subject.output().splitlines()
             if "UserWarning: resource_tracker" in line]

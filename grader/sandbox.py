@@ -295,6 +295,13 @@ class Launch:
                         out.write(f"\n[output truncated after {cap} bytes]\n".encode())
                         out.flush()
 
+    def wait_output(self, timeout: float) -> bool:
+        """Wait until every process that could still print has closed stdout and stderr."""
+        end = time.monotonic() + timeout
+        for thread in self._readers[1:]:
+            thread.join(max(0.0, end - time.monotonic()))
+        return not any(thread.is_alive() for thread in self._readers[1:])
+
     def stop(self) -> None:
         """After the caller killed the tree: empty the cgroup, finish reading evidence."""
         self.cgroup.destroy()

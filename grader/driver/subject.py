@@ -259,6 +259,10 @@ class Subject:
             time.sleep(0.01)
         return min(counts)
 
+    def wait_output(self, timeout: float = 5.0) -> bool:
+        """After the subject ended: wait until all it and its children printed has been read."""
+        return self._launch is None or self._launch.wait_output(timeout)
+
     def output(self) -> str:
         """The tail of what the submission printed (stdout, then stderr)."""
         parts = []
