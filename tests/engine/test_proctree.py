@@ -22,8 +22,8 @@ def test_helpers_are_the_tracker_and_the_forkserver_but_not_its_children():
 
 
 def test_watch_sees_a_short_lived_grandchild():
-    shell = subprocess.Popen(["sh", "-c", "sleep 0.3 & wait"])
+    shell = subprocess.Popen(["sh", "-c", "sleep 1 & wait"])
     with TreeWatch.processes_of(psutil.Process(shell.pid)) as seen:
         shell.wait()
-    assert any("sleep 0.3" in cmd for cmd in seen.workers().values()), seen.cmdlines
+    assert any("sleep 1" in cmd for cmd in seen.workers().values()), seen.cmdlines
     assert all(seen.parents.get(pid) == shell.pid for pid in seen.workers()), seen.parents
