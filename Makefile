@@ -17,7 +17,8 @@ sandbox:
 	@.ci/install-sandbox
 
 demo: $(STAMP) sandbox
-	$(BIN)/concurlab grade examples/class --out demo-out --force
+	$(BIN)/python examples/build_class.py demo-class
+	$(BIN)/concurlab grade demo-class --out demo-out --force
 
 test: $(STAMP) sandbox
 	$(BIN)/ruff check .
@@ -35,4 +36,4 @@ test-pythons: sandbox
 	done
 
 clean:
-	rm -rf $(VENV) .venv-3.* demo-out
+	rm -rf $(VENV) .venv-3.* demo-out demo-class

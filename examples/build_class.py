@@ -1,10 +1,11 @@
-"""Rebuild examples/class, the sample class that `make demo` grades.
+"""Build the sample class that `make demo` grades, from the references and mutants.
 
 - ada: every reference solution (full marks);
 - grace: every other exercise, one of them with a syntax error (partial);
 - linus: one plausible bug per exercise (the first mutant of each), handed in as a zip.
 
-Run it after adding an exercise: python examples/build_class.py
+Built afresh by every `make demo` (never committed, so it cannot drift from
+the references): python examples/build_class.py [OUT] (default demo-class/).
 """
 
 from __future__ import annotations
@@ -22,7 +23,7 @@ from grader.course import load_course  # noqa: E402
 
 def main() -> None:
     course = load_course(ROOT / "course.yml")
-    out = ROOT / "examples" / "class"
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "demo-class"
     shutil.rmtree(out, ignore_errors=True)
     bugs: dict[str, bytes] = {}
     for i, ex in enumerate(course.exercises.values()):
