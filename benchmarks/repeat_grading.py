@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 from grader import selfcheck  # noqa: E402
 from grader.batch import Job, run_jobs  # noqa: E402
 from grader.course import load_course  # noqa: E402
+from grader.results import ExerciseResult, Outcome  # noqa: E402
 
 #: Processes that grading starts, directly or through student code.
 OURS = re.compile(r"python|bwrap|spawn_main|resource_tracker|forkserver")
@@ -71,10 +72,10 @@ def main(argv: list[str] | None = None) -> int:
     jobs = [selfcheck.job(course, course.exercises[ex_id], name) for ex_id, name, _ in keys]
     expected = {(ex_id, name): want for ex_id, name, want in keys}
 
-    def show(job: Job, result: dict) -> None:
+    def show(job: Job, result: ExerciseResult) -> None:
         problem = selfcheck.problem(result, expected[(job.exercise.id, job.submission.student_id)])
         print(f"  [{time.monotonic() - started:6.1f} s] {job.exercise.id}/{job.submission.student_id}: "
-              f"{'WRONG' if problem else 'right'} in {result.get('duration', 0):.1f} s"
+              f"{'WRONG' if problem else 'right'} in {result.duration:.1f} s"
               + (f"\n    {problem[:2000]}" if problem else ""), flush=True)
 
     results = run_jobs(course, jobs, jobs=args.jobs, on_done=show)
@@ -88,8 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         problem = selfcheck.problem(result, expected)
         counts = tally.setdefault((ex_id, name), Counter())
         counts["wrong" if problem else "right"] += 1
-        counts["inconclusive"] += bool(selfcheck.names(result, "inconclusive"))
-        counts["seconds"] += result.get("duration", 0.0)
+        counts["inconclusive"] += bool(selfcheck.names(result, Outcome.INCONCLUSIVE))
+        counts["seconds"] += result.duration
         if problem:
             problems.append(f"{ex_id}/{name}: {problem}")
     for (ex_id, name), counts in tally.items():

@@ -34,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 
 from grader.collect import stage_path  # noqa: E402
 from grader.course import load_course, mutant_rejects  # noqa: E402
+from grader.results import ExerciseResult, Outcome  # noqa: E402
 from grader.run import grade  # noqa: E402
 from grader.speedup import usable_cpus  # noqa: E402
 
@@ -55,20 +56,19 @@ def condition(name: str, limit: float):
             burner.wait()
 
 
-def classify(result: dict, must_fail: set[str] | None) -> tuple[str, str]:
+def classify(result: ExerciseResult, must_fail: set[str] | None) -> tuple[str, str]:
     """(verdict, note) for one graded run; ``must_fail`` is None for the reference."""
-    tests = result["tests"]
-    inconclusive = [t for t in tests if t["outcome"] == "inconclusive"]
+    inconclusive = [t for t in result.tests if t.outcome is Outcome.INCONCLUSIVE]
     if must_fail is None:
-        failed = [t for t in tests if t["outcome"] not in ("passed", "inconclusive")]
+        failed = [t for t in result.tests if t.outcome.loses_points]
         if failed:
-            return "false fail", f"{failed[0]['name']}: {failed[0]['message'][:160]}"
+            return "false fail", f"{failed[0].name}: {failed[0].message[:160]}"
     else:
-        passed = [t for t in tests if t["name"].split("[")[0] in must_fail and t["outcome"] == "passed"]
+        passed = [t for t in result.tests if t.function in must_fail and t.outcome is Outcome.PASSED]
         if passed:
-            return "false pass", passed[0]["name"]
+            return "false pass", passed[0].name
     if inconclusive:
-        return "inconclusive", f"{inconclusive[0]['name']}: {inconclusive[0]['message'][:160]}"
+        return "inconclusive", f"{inconclusive[0].name}: {inconclusive[0].message[:160]}"
     return "right", ""
 
 
@@ -107,7 +107,7 @@ def main(argv: list[str] | None = None) -> int:
                     if note:
                         notes.append(f"  run {run + 1} {name}: {verdict}: {note}")
                     print(f"  [{cond}] run {run + 1:2d} {name:>12}: {verdict:<12} "
-                          f"{result['score']:g}/{result['max_score']:g} in {result['duration']:.1f} s",
+                          f"{result.score:g}/{result.max_score:g} in {result.duration:.1f} s",
                           flush=True)
         minutes = (time.monotonic() - started) / 60
         print(f"== {cond} ({minutes:.1f} min)")

@@ -13,18 +13,20 @@ from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
 
 from grader.collect import Staged, Submission, discover, stage
 from grader.course import Course, Exercise
 from grader.policy import late_penalty
-from grader.report import student_report, write_reports
+from grader.report import write_reports
+from grader.results import ExerciseResult, StudentReport
 from grader.run import GradeOptions, grade
 from grader.store import Store
 
 
 @dataclass
 class BatchResult:
-    reports: list[dict]
+    reports: list[StudentReport]
     graded: int = 0
     reused: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -38,7 +40,8 @@ class Job:
     fingerprint: str
 
 
-Progress = Callable[[Job, dict, bool], None]
+T = TypeVar("T")
+Progress = Callable[[Job, ExerciseResult, bool], None]
 
 
 class _ExclusiveGate:
@@ -56,7 +59,7 @@ class _ExclusiveGate:
         self._exclusive = False
         self._waiting = 0  # exclusive jobs waiting for their turn
 
-    def run(self, exclusive: bool, fn: Callable[[], dict]) -> dict:
+    def run(self, exclusive: bool, fn: Callable[[], T]) -> T:
         with self._cond:
             if exclusive:
                 self._waiting += 1
@@ -78,25 +81,25 @@ class _ExclusiveGate:
 
 
 def run_jobs(course: Course, todo: list[Job], *, jobs: int, options: GradeOptions | None = None,
-             on_done: Callable[[Job, dict], None] | None = None) -> list[dict]:
+             on_done: Callable[[Job, ExerciseResult], None] | None = None) -> list[ExerciseResult]:
     """Grade ``todo`` on ``jobs`` threads (each job is its own process tree); results in order."""
     gate = _ExclusiveGate()
     options = options or GradeOptions()
 
-    def run(job: Job) -> dict:
+    def run(job: Job) -> ExerciseResult:
         return gate.run(job.exercise.exclusive, lambda: grade(course, job.exercise, job.staged, options))
 
     # Exclusive jobs first, so they are not left waiting behind a full queue of others.
     order = sorted(range(len(todo)), key=lambda i: not todo[i].exercise.exclusive)
-    results: list[dict] = [{}] * len(todo)
+    results: list[ExerciseResult | None] = [None] * len(todo)
     with ThreadPoolExecutor(max_workers=max(1, jobs)) as pool:
         futures = {pool.submit(run, todo[i]): i for i in order}
         for fut in as_completed(futures):
             i = futures[fut]
-            results[i] = fut.result()
+            result = results[i] = fut.result()
             if on_done:
-                on_done(todo[i], results[i])
-    return results
+                on_done(todo[i], result)
+    return [r for r in results if r is not None]
 
 
 def plan(course: Course, submissions_root: Path, exercise_ids: list[str]) -> tuple[list[Job], list[str]]:
@@ -113,14 +116,22 @@ def plan(course: Course, submissions_root: Path, exercise_ids: list[str]) -> tup
 def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_ids: list[str],
                 jobs: int = 1, force: bool = False, regrade_inconclusive: bool = False,
                 options: GradeOptions | None = None, progress: Progress | None = None,
+                on_planned: Callable[[int], None] | None = None,
                 submitted_at: dict[str, datetime] | None = None) -> BatchResult:
+    """Grade what changed, store each result as it ends, then write the reports.
+
+    ``on_planned`` hears the number of jobs first (reused ones included), then
+    ``progress`` hears of each job as it ends.
+    """
     store = Store(out)
     planned, warnings = plan(course, submissions_root, exercise_ids)
+    if on_planned:
+        on_planned(len(planned))
     result = BatchResult(reports=[], warnings=warnings)
     todo: list[Job] = []
     for job in planned:
         stored = None if force else store.get(job.submission.student_id, job.exercise.id, job.fingerprint)
-        if stored is not None and regrade_inconclusive and stored["status"] == "inconclusive":
+        if stored is not None and regrade_inconclusive and stored.regrade_needed:
             stored = None
         if stored is None:
             todo.append(job)
@@ -129,21 +140,21 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
             if progress:
                 progress(job, stored, True)
 
-    def done(job: Job, res: dict) -> None:
+    def done(job: Job, res: ExerciseResult) -> None:
         store.put(job.submission.student_id, job.exercise.id, job.fingerprint, res)
         result.graded += 1
         if progress:
             progress(job, res, False)
 
     run_jobs(course, todo, jobs=jobs, options=options, on_done=done)
-    by_student: dict[str, dict[str, dict]] = {}
+    by_student: dict[str, dict[str, ExerciseResult]] = {}
     for job in planned:
         stored = store.get(job.submission.student_id, job.exercise.id)
         if stored is not None:
             by_student.setdefault(job.submission.student_id, {})[job.exercise.id] = stored
     times = submitted_at or {}
-    result.reports = [student_report(sid, {e: res[e] for e in exercise_ids if e in res},
-                                     late_penalty(course.policies, times.get(sid)))
+    result.reports = [StudentReport.build(sid, {e: res[e] for e in exercise_ids if e in res},
+                                          *late_penalty(course.policies, times.get(sid)))
                       for sid, res in by_student.items()]
     write_reports(course, out, result.reports, exercise_ids)
     return result

@@ -88,10 +88,11 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     with printer.progress() as progress:
         result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
                              regrade_inconclusive=regrade_inconclusive, options=options,
-                             progress=progress, submitted_at=times)
+                             progress=progress, on_planned=progress.planned, submitted_at=times)
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     printer.table(result.reports, ids)
+    printer.pass_rates(result.reports, ids)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
 

@@ -7,20 +7,21 @@ is killed, and every test that did not report fails with "timed out".
 
 from __future__ import annotations
 
-import contextlib
-import json
 import os
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from grader import sandbox
 from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
+from grader.driver.records import DriverLog
 from grader.lifeline import kill_tree
+from grader.results import ExerciseResult, Outcome, Status, TestResult
 
 #: An empty ini so the course's own pytest settings never leak into grading.
 _EMPTY_INI = "[pytest]\n"
@@ -35,28 +36,33 @@ class GradeOptions:
     sandbox: str = field(default_factory=sandbox.mode)
 
 
-def grade(course: Course, ex: Exercise, staged: Staged, options: GradeOptions = GradeOptions()) -> dict:
-    """The result of one exercise as plain data (what store.py writes)."""
+def grade(course: Course, ex: Exercise, staged: Staged,
+          options: GradeOptions = GradeOptions()) -> ExerciseResult:
+    """The result of one exercise (what store.py keeps)."""
     started = time.monotonic()
     if staged.status != "ok":
-        result = _not_graded(ex, staged.status, staged.message)
+        result = _not_graded(ex, Status(staged.status), staged.message)
     elif options.sandbox == "require" and not sandbox.available():
-        result = _not_graded(ex, "grader error", "the sandbox is required but bubblewrap cannot run")
+        result = _not_graded(ex, Status.GRADER_ERROR, "the sandbox is required but bubblewrap cannot run")
     else:
         with tempfile.TemporaryDirectory(prefix=f"concurlab-{ex.id}-") as tmp:
             result = _run_driver(course, ex, staged, Path(tmp), options)
-    result["duration"] = round(time.monotonic() - started, 3)
-    return result
+    return replace(result, duration=round(time.monotonic() - started, 3),
+                   sandbox=_isolation(options), seed=options.seed)
 
 
-def _not_graded(ex: Exercise, status: str, message: str) -> dict:
-    tests = [{"name": name, "outcome": "failed", "points": 0.0, "max_points": pts, "message": message}
-             for name, pts in ex.points.items()]
-    return {"exercise": ex.id, "status": status, "message": message, "score": 0.0,
-            "max_score": ex.max_score, "tests": tests}
+def _isolation(options: GradeOptions) -> str:
+    """How the subjects of this grading were isolated, as reports name it."""
+    return "bubblewrap" if options.sandbox != "off" and sandbox.available() else "off"
 
 
-def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options: GradeOptions) -> dict:
+def _not_graded(ex: Exercise, status: Status, message: str) -> ExerciseResult:
+    tests = tuple(TestResult(name, Outcome.FAILED, 0.0, pts, message) for name, pts in ex.points.items())
+    return ExerciseResult(ex.id, status, 0.0, ex.max_score, tests, message)
+
+
+def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path,
+                options: GradeOptions) -> ExerciseResult:
     workspace = write_workspace(staged, ex, tmp / "workspace")
     results_path = tmp / "results.jsonl"
     ini = tmp / "pytest.ini"
@@ -74,8 +80,8 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
         "--concurlab-results", str(results_path), "--concurlab-seed", str(options.seed),
         "--concurlab-call-timeout", f"{timeout:g}",
     ]
-    log = tmp / "driver.log"
-    with open(log, "wb") as out:
+    log_path = tmp / "driver.log"
+    with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=tmp, start_new_session=True,
                                 env={**os.environ, sandbox.MODE_ENV: options.sandbox, "TMPDIR": str(tmp)})
@@ -88,75 +94,42 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
             kill_tree(proc.pid)
             proc.wait()
             sandbox.reap(proc.pid)
-    collected, finished = read_results(results_path)
-    if not collected:
-        tail = log.read_text(errors="replace")[-2000:]
-        return _not_graded(ex, "grader error", f"the hidden tests could not run:\n{tail}")
-    result = score(ex, collected, finished, timed_out, budget)
-    evidence = read_tampering(results_path)
+    log = DriverLog.read(results_path)
+    if not log.collected:
+        tail = log_path.read_text(errors="replace")[-2000:]
+        return _not_graded(ex, Status.GRADER_ERROR, f"the hidden tests could not run:\n{tail}")
+    result = score(ex, log, timed_out, budget)
+    evidence = log.evidence()
     return void(result, evidence) if evidence else result
 
 
-def read_tampering(path: Path) -> list[str]:
-    """Evidence the subjects' policy reported, as "test: what" lines."""
-    evidence: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            record = json.loads(line)
-            evidence += [f"{record['during'].split('::')[-1]}: {what}" for what in record["tampering"]]
-    return evidence
-
-
-def void(result: dict, evidence: list[str]) -> dict:
+def void(result: ExerciseResult, evidence: list[str]) -> ExerciseResult:
     """Tampering voids the exercise: 0 points, kept for the instructor's review."""
     message = "tampering detected, flagged for review:\n" + "\n".join(evidence[:20])
-    tests = [{**t, "points": 0.0, "message": (t["message"] + "\n" if t["message"] else "") + message}
-             for t in result["tests"]]
-    return {**result, "status": "tampering", "message": message, "score": 0.0, "tests": tests}
+    tests = tuple(replace(t, points=0.0, message=(t.message + "\n" if t.message else "") + message)
+                  for t in result.tests)
+    return replace(result, status=Status.TAMPERING, message=message, score=0.0, tests=tests)
 
 
-def read_results(path: Path) -> tuple[list[dict], dict[str, dict]]:
-    """The tests the driver collected and those it finished (a torn last line is ignored)."""
-    collected: list[dict] = []
-    finished: dict[str, dict] = {}
-    if not path.exists():
-        return collected, finished
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if "collected" in record:
-            collected = record["collected"]
-        elif "nodeid" in record:
-            finished[record["nodeid"]] = record
-    return collected, finished
-
-
-def score(ex: Exercise, collected: list[dict], finished: dict[str, dict], timed_out: bool,
-          budget: float) -> dict:
+def score(ex: Exercise, log: DriverLog, timed_out: bool, budget: float) -> ExerciseResult:
     """Points per test from course.yml; parametrised cases share their function's points."""
-    per_function: dict[str, int] = {}
-    for item in collected:
-        per_function[item["function"]] = per_function.get(item["function"], 0) + 1
+    per_function = Counter(item.function for item in log.collected)
     tests = []
-    for item in collected:
-        max_points = ex.points.get(item["function"], 0.0) / per_function[item["function"]]
-        record = finished.get(item["nodeid"])
-        if record is None:
-            outcome = "failed"
+    for item in log.collected:
+        max_points = ex.points.get(item.function, 0.0) / per_function[item.function]
+        finished = log.finished.get(item.nodeid)
+        if finished is None:
+            outcome = Outcome.FAILED
             message = (f"timed out after {budget:g} s (the exercise's time budget)" if timed_out
                        else "did not run: the grading process ended early")
+            duration = 0.0
         else:
-            outcome, message = record["outcome"], record["message"]
-        tests.append({"name": item["name"], "outcome": outcome,
-                      "points": max_points if outcome == "passed" else 0.0,
-                      "max_points": max_points, "message": message})
-    outcomes = {t["outcome"] for t in tests}
-    status = ("timed out" if timed_out else
-              "inconclusive" if "inconclusive" in outcomes else "graded")
-    return {"exercise": ex.id, "status": status,
-            "message": f"timed out after {budget:g} s" if timed_out else "",
-            # Round the sum, not each case: 2 points over 6 cases must add up to 2.
-            "score": round(sum(t["points"] for t in tests), 6), "max_score": ex.max_score,
-            "tests": tests}
+            outcome, message, duration = finished.outcome, finished.message, finished.duration
+        tests.append(TestResult(item.name, outcome, max_points if outcome is Outcome.PASSED else 0.0,
+                                max_points, message, round(duration, 3)))
+    outcomes = {t.outcome for t in tests}
+    status = (Status.TIMED_OUT if timed_out else
+              Status.INCONCLUSIVE if Outcome.INCONCLUSIVE in outcomes else Status.GRADED)
+    # Round the sum, not each case: 2 points over 6 cases must add up to 2.
+    return ExerciseResult(ex.id, status, round(sum(t.points for t in tests), 6), ex.max_score,
+                          tuple(tests), f"timed out after {budget:g} s" if timed_out else "")

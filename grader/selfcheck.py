@@ -11,46 +11,47 @@ from __future__ import annotations
 from grader.batch import Job
 from grader.collect import Submission, stage_path
 from grader.course import Course, Exercise, mutant_rejects
+from grader.results import ExerciseResult, Outcome, Status
 
 #: Outcomes that cost points.
-LOST = ("failed", "error", "skipped")
+LOST = tuple(o for o in Outcome if o.loses_points)
 
 
-def names(result: dict, *outcomes: str) -> set[str]:
+def names(result: ExerciseResult, *outcomes: Outcome) -> set[str]:
     """Test function names (parameters stripped) whose outcome is one of ``outcomes``."""
-    return {t["name"].split("[")[0] for t in result["tests"] if t["outcome"] in outcomes}
+    return {t.function for t in result.tests if t.outcome in outcomes}
 
 
-def summary(result: dict) -> str:
+def summary(result: ExerciseResult) -> str:
     """One line per test: outcome, name and the start of its message."""
-    return "\n".join(f"  {t['outcome']:>12} {t['name']}: {t['message'][:300]}" for t in result["tests"])
+    return "\n".join(f"  {t.outcome:>12} {t.name}: {t.message[:300]}" for t in result.tests)
 
 
-def reference_problem(result: dict) -> str | None:
+def reference_problem(result: ExerciseResult) -> str | None:
     """Why a reference's grading is wrong (lost points, nothing measured), or None."""
-    if result["status"] not in ("graded", "inconclusive"):
-        return f"reference {result['status']}: {result['message']}"
+    if result.status not in (Status.GRADED, Status.INCONCLUSIVE):
+        return f"reference {result.status}: {result.message}"
     if names(result, *LOST):
         return f"reference lost points:\n{summary(result)}"
-    if len(names(result, "inconclusive")) == len(result["tests"]):
+    if len(names(result, Outcome.INCONCLUSIVE)) == len(result.tests):
         return "nothing could be measured: no proof at all"
     return None
 
 
-def mutant_problem(result: dict, expected: set[str]) -> str | None:
+def mutant_problem(result: ExerciseResult, expected: set[str]) -> str | None:
     """Why a mutant's grading is wrong, or None.
 
     It must fail at least one test, only tests in ``expected`` (its ``# rejects:``
     line), each of those either failed or unmeasured, and every failure needs a message.
     """
-    failed, unmeasured = names(result, *LOST), names(result, "inconclusive")
+    failed, unmeasured = names(result, *LOST), names(result, Outcome.INCONCLUSIVE)
     if not failed:
         return f"not rejected by any test:\n{summary(result)}"
     if not (failed <= expected <= failed | unmeasured):
         could_not = f" (could not measure {sorted(unmeasured)})" if unmeasured else ""
         return (f"should fail exactly {sorted(expected)}, failed {sorted(failed)}{could_not}:\n"
                 f"{summary(result)}")
-    silent = [t["name"] for t in result["tests"] if t["outcome"] != "passed" and not t["message"]]
+    silent = [t.name for t in result.tests if t.outcome is not Outcome.PASSED and not t.message]
     if silent:
         return f"{silent[0]} failed without a message"
     return None
@@ -76,6 +77,6 @@ def job(course: Course, ex: Exercise, name: str) -> Job:
     return Job(Submission(name, path), ex, stage_path(path, ex), "")
 
 
-def problem(result: dict, expected: set[str] | None) -> str | None:
+def problem(result: ExerciseResult, expected: set[str] | None) -> str | None:
     """What is wrong with a subject's grading (None for a reference's ``expected``), or None."""
     return reference_problem(result) if expected is None else mutant_problem(result, expected)

@@ -14,6 +14,8 @@ import os
 import tempfile
 from pathlib import Path
 
+from grader.results import ExerciseResult
+
 
 def write_json_atomic(path: Path, data: object) -> None:
     """Write to a temp file in the same folder, fsync, then rename over the target."""
@@ -45,16 +47,18 @@ class Store:
     def _path(self, student_id: str, exercise_id: str) -> Path:
         return self.root / student_id / f"{exercise_id}.json"
 
-    def get(self, student_id: str, exercise_id: str, fingerprint: str | None = None) -> dict | None:
-        """The stored result, or None if absent, unreadable, or made from something else."""
+    def get(self, student_id: str, exercise_id: str,
+            fingerprint: str | None = None) -> ExerciseResult | None:
+        """The stored result, or None if absent, unreadable, of an older shape, or made from
+        something else (each of these is regraded)."""
         try:
             record = json.loads(self._path(student_id, exercise_id).read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+            if fingerprint is not None and record.get("fingerprint") != fingerprint:
+                return None
+            return ExerciseResult.from_json(record["result"], exercise_id)
+        except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if fingerprint is not None and record.get("fingerprint") != fingerprint:
-            return None
-        return record.get("result")
 
-    def put(self, student_id: str, exercise_id: str, fingerprint: str, result: dict) -> None:
+    def put(self, student_id: str, exercise_id: str, fingerprint: str, result: ExerciseResult) -> None:
         write_json_atomic(self._path(student_id, exercise_id),
-                          {"fingerprint": fingerprint, "result": result})
+                          {"fingerprint": fingerprint, "result": result.to_json()})

@@ -8,15 +8,17 @@ half way still reports every test that finished.
 
 from __future__ import annotations
 
-import json
-import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
+from grader.driver import records
+from grader.driver.records import CollectedTest, CollectedTests, FinishedTest, TamperingEvidence
 from grader.driver.subject import RemoteError, Subject
 from grader.lifeline import exit_with_parent
+from grader.results import Outcome
 
 
 class Inconclusive(Exception):
@@ -64,7 +66,7 @@ def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> N
     """Evidence of tampering goes to the results file: the grader voids the exercise."""
     recorder = config.pluginmanager.get_plugin("concurlab-results")
     if flags and recorder is not None:
-        recorder.write({"tampering": [str(f) for f in flags], "during": nodeid})
+        recorder.write(TamperingEvidence(nodeid, tuple(str(f) for f in flags)))
 
 
 @pytest.fixture
@@ -95,9 +97,8 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     return report
 
 
-def _names(item: pytest.Item) -> dict:
-    return {"nodeid": item.nodeid, "name": item.name,
-            "function": getattr(item, "originalname", item.name)}
+def _collected(item: pytest.Item) -> CollectedTest:
+    return CollectedTest(item.nodeid, item.name, getattr(item, "originalname", item.name))
 
 
 def _skip_reason(report: pytest.TestReport) -> str:
@@ -128,33 +129,30 @@ def _clip(text: str, limit: int = 3000) -> str:
 
 
 class ResultsRecorder:
-    """Writes one JSON line per finished test (flushed and synced before the next test)."""
+    """Writes one record per finished test (flushed and synced before the next test)."""
 
     def __init__(self, path: Path):
         self.path = path
-        self._current: dict[str, dict] = {}
+        self._current: dict[str, FinishedTest] = {}
         path.parent.mkdir(parents=True, exist_ok=True)
 
-    def write(self, record: dict) -> None:
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
-            f.flush()
-            os.fsync(f.fileno())
+    def write(self, record: CollectedTests | FinishedTest | TamperingEvidence) -> None:
+        records.append(self.path, record)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
-        self.write({"collected": [_names(item) for item in session.items]})
+        self.write(CollectedTests(tuple(_collected(item) for item in session.items)))
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         """Merge setup/call/teardown into one outcome; record it when the test ends."""
-        state = self._current.setdefault(
-            report.nodeid, {"outcome": "passed", "message": "", "duration": 0.0})
-        state["duration"] += report.duration
+        state = self._current.get(report.nodeid, FinishedTest(report.nodeid, Outcome.PASSED))
+        state = replace(state, duration=state.duration + report.duration)
         if getattr(report, "concurlab_inconclusive", False):
-            state.update(outcome="inconclusive", message=report.concurlab_message)
-        elif report.failed and state["outcome"] in ("passed", "skipped"):
-            outcome = "error" if report.when == "setup" else "failed"
-            state.update(outcome=outcome, message=getattr(report, "concurlab_message", ""))
-        elif report.skipped and state["outcome"] == "passed":
-            state.update(outcome="skipped", message=_skip_reason(report))
+            state = replace(state, outcome=Outcome.INCONCLUSIVE, message=report.concurlab_message)
+        elif report.failed and state.outcome in (Outcome.PASSED, Outcome.SKIPPED):
+            outcome = Outcome.ERROR if report.when == "setup" else Outcome.FAILED
+            state = replace(state, outcome=outcome, message=getattr(report, "concurlab_message", ""))
+        elif report.skipped and state.outcome is Outcome.PASSED:
+            state = replace(state, outcome=Outcome.SKIPPED, message=_skip_reason(report))
+        self._current[report.nodeid] = state
         if report.when == "teardown":
-            self.write({"nodeid": report.nodeid, **self._current.pop(report.nodeid)})
+            self.write(self._current.pop(report.nodeid))

@@ -27,6 +27,7 @@ import pytest
 from grader import sandbox
 from grader.batch import grade_class
 from grader.course import Course
+from grader.results import ExerciseResult, Status
 from tests.adversarial.attacks import ATTACKS, INJECTED, TAMPERING, fill, render
 
 EXERCISE = "e01_threads_io"
@@ -41,7 +42,7 @@ class Battle:
     root: Path
     out: Path
     scratch: Path
-    reports: dict[str, dict]
+    reports: dict[str, ExerciseResult]
     tokens: dict[str, str]
     listener: socket.socket
     honest_digest: str
@@ -93,8 +94,8 @@ def battle(course: Course, tmp_path_factory: pytest.TempPathFactory):
     started = time.monotonic()
     durations: dict[str, float] = {}
 
-    def progress(job, res: dict, reused: bool) -> None:
-        durations[job.submission.student_id] = res.get("duration", 0.0)
+    def progress(job, res: ExerciseResult, reused: bool) -> None:
+        durations[job.submission.student_id] = res.duration
 
     try:
         result = grade_class(course, subs, out, exercise_ids=[EXERCISE], jobs=2, force=True,
@@ -106,26 +107,26 @@ def battle(course: Course, tmp_path_factory: pytest.TempPathFactory):
             else:
                 os.environ[key] = value
         tempfile.tempdir = None
-    reports = {r["student_id"]: r["exercises"][EXERCISE] for r in result.reports}
+    reports = {r.student_id: r.exercises[EXERCISE] for r in result.reports}
     yield Battle(root, out, scratch, reports, tokens, listener,
                  hashlib.sha256(reference).hexdigest(), honest_file, time.monotonic() - started,
                  durations)
     listener.close()
 
 
-def _summary(result: dict) -> str:
-    return f"{result['status']}: {result['message'][:400]}\n" + "\n".join(
-        f"  {t['outcome']:>8} {t['points']:g} {t['name']}: {t['message'][:200]}" for t in result["tests"])
+def _summary(result: ExerciseResult) -> str:
+    return f"{result.status}: {result.message[:400]}\n" + "\n".join(
+        f"  {t.outcome:>8} {t.points:g} {t.name}: {t.message[:200]}" for t in result.tests)
 
 
 @pytest.mark.parametrize("attack", sorted(ATTACKS))
 def test_attack_scores_zero(battle: Battle, attack: str):
     result = battle.reports[attack]
-    assert result["score"] == 0, f"attack {attack} scored {result['score']}:\n{_summary(result)}"
+    assert result.score == 0, f"attack {attack} scored {result.score}:\n{_summary(result)}"
     if attack in TAMPERING:
-        assert result["status"] == "tampering", (
+        assert result.status is Status.TAMPERING, (
             f"the policy should have voided {attack} for review:\n{_summary(result)}")
-        assert "tampering detected" in result["message"], "the evidence must be in the report"
+        assert "tampering detected" in result.message, "the evidence must be in the report"
 
 
 def test_honest_students_keep_full_marks(battle: Battle):
@@ -133,14 +134,14 @@ def test_honest_students_keep_full_marks(battle: Battle):
     for student in HONEST:
         result = battle.reports[student]
         # A speed ratio the busy machine could not show is a regrade, never lost points.
-        lost = [t for t in result["tests"] if t["outcome"] not in ("passed", "inconclusive")]
-        assert result["status"] in ("graded", "inconclusive") and not lost, (
+        lost = [t for t in result.tests if t.outcome.loses_points]
+        assert result.status in (Status.GRADED, Status.INCONCLUSIVE) and not lost, (
             f"{student} (the reference) lost points next to the attackers:\n{_summary(result)}")
 
 
 def test_injected_files_never_run(battle: Battle):
     result = battle.reports[INJECTOR]
-    assert result["score"] == 0, f"conftest/plugin injection scored:\n{_summary(result)}"
+    assert result.score == 0, f"conftest/plugin injection scored:\n{_summary(result)}"
     sentinel = battle.root / "sentinel"
     assert not sentinel.exists(), f"an injected file ran: {sentinel.read_text()!r}"
 

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.results import SCHEMA, ExerciseResult, Outcome, Status, StudentReport
 from tests.conftest import ROOT, copy_course
 
 EX = "e01_threads_io"
@@ -56,10 +57,13 @@ def grade(course_dir: Path, subs: Path, out: Path, *extra: str, **kw) -> subproc
         capture_output=True, text=True, timeout=300, **kw)
 
 
+def report(out: Path, sid: str) -> ExerciseResult:
+    return StudentReport.from_json(json.loads((out / sid / "report.json").read_text())).exercises[EX]
+
+
 def full_marks(out: Path, sid: str) -> bool:
     """Every test passed, or could not be timed on a busy machine (a regrade, never a loss)."""
-    tests = json.loads((out / sid / "report.json").read_text())["exercises"][EX]["tests"]
-    return all(t["outcome"] in ("passed", "inconclusive") for t in tests)
+    return not any(t.outcome.loses_points for t in report(out, sid).tests)
 
 
 def read_grades(out: Path) -> dict[str, dict[str, str]]:
@@ -80,7 +84,9 @@ def test_every_result_is_right(graded):
     subs, out, proc = graded
     assert proc.returncode == 0, proc.stderr
     grades = read_grades(out)
-    assert list(grades["full"]) == ["student_id", EX, "total", "max_total"]
+    assert list(grades["full"]) == ["student_id", EX, f"{EX}_status", "total", "max_total"]
+    assert grades["missing"][f"{EX}_status"] == "not submitted"
+    assert grades["full"][f"{EX}_status"] in ("graded", "inconclusive")
     assert grades["full"]["max_total"] == "10" and full_marks(out, "full")
     assert full_marks(out, "zipped"), "a zip holds the same tree"
     assert full_marks(out, "stray_conftest"), "a stray conftest.py is never run"
@@ -91,20 +97,19 @@ def test_every_result_is_right(graded):
 def test_reports_explain_each_failure(graded):
     _, out, _ = graded
 
-    def report(sid):
-        return json.loads((out / sid / "report.json").read_text())["exercises"][EX]
-
-    assert report("missing")["status"] == "not submitted"
-    syntax = report("syntax")
-    assert syntax["status"] == "syntax error" and "line 1" in syntax["message"]
-    hangs = report("hangs")
-    assert hangs["status"] == "timed out"
-    assert all(t["outcome"] == "failed" and "timed out after" in t["message"] for t in hangs["tests"])
-    died = report("exits_at_import")["tests"][0]["message"]
+    assert report(out, "missing").status is Status.NOT_SUBMITTED
+    syntax = report(out, "syntax")
+    assert syntax.status is Status.SYNTAX_ERROR and "line 1" in syntax.message
+    hangs = report(out, "hangs")
+    assert hangs.status is Status.TIMED_OUT
+    assert all(t.outcome is Outcome.FAILED and "timed out after" in t.message for t in hangs.tests)
+    died = report(out, "exits_at_import").tests[0].message
     assert "ended (exit code 0) during importing downloader" in died
     full = json.loads((out / "full" / "report.json").read_text())
-    assert set(full) == {"student_id", "total", "max_total", "exercises"}
-    assert {"name", "outcome", "points", "max_points", "message"} <= set(full["exercises"][EX]["tests"][0])
+    assert set(full) == {"schema", "student_id", "total", "max_total", "exercises"}
+    assert full["schema"] == SCHEMA
+    graded_full = report(out, "full")
+    assert graded_full.seed == 0 and graded_full.sandbox in ("bubblewrap", "off")
     assert "# Concurrency in Python: feedback for stub" in (out / "stub" / "feedback.md").read_text()
 
 
@@ -150,8 +155,8 @@ def test_killing_the_grader_loses_nothing_finished(course_dir, tmp_path):
     finished = list(results.glob("*/*.json"))
     assert len(finished) >= 2
     for path in finished:
-        tests = json.loads(path.read_text())["result"]["tests"]
-        assert all(t["outcome"] in ("passed", "inconclusive") for t in tests), "a finished result is intact"
+        result = ExerciseResult.from_json(json.loads(path.read_text())["result"])
+        assert not any(t.outcome.loses_points for t in result.tests), "a finished result is intact"
     rerun = grade(course_dir, subs, out)
     assert f"reused {len(finished)}" in rerun.stdout or f"reused {len(finished) + 1}" in rerun.stdout
     assert all(full_marks(out, sid) for sid in read_grades(out)), rerun.stdout

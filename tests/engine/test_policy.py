@@ -9,7 +9,7 @@ import pytest
 
 from grader.course import Policies
 from grader.policy import PolicyError, late_penalty, read_submission_times
-from grader.report import student_report
+from grader.results import ExerciseResult, Status, StudentReport
 
 DEADLINE = datetime(2026, 12, 18, 23, 59, tzinfo=UTC)
 POLICY = Policies(deadline=DEADLINE, late_penalty_per_day=0.1, late_cap=0.25)
@@ -33,10 +33,10 @@ def test_no_deadline_or_no_time_means_no_penalty():
 
 
 def test_report_shows_the_penalty():
-    result = {"score": 8.0, "max_score": 10.0, "status": "graded", "message": "", "tests": []}
-    rep = student_report("ann", {"e01_threads_io": result}, (2, 0.2))
-    assert rep["total"] == 6.4
-    assert rep["late"] == {"days": 2, "penalty": 0.2, "total_before_penalty": 8.0}
+    result = ExerciseResult("e01_threads_io", Status.GRADED, 8.0, 10.0)
+    rep = StudentReport.build("ann", {"e01_threads_io": result}, 2, 0.2)
+    assert rep.total == 6.4
+    assert rep.to_json()["late"] == {"days": 2, "penalty": 0.2, "total_before_penalty": 8.0}
 
 
 def test_times_csv(tmp_path: Path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
+from grader.results import ExerciseResult, Outcome, Status, TestResult
 from grader.selfcheck import mutant_problem, reference_problem
 
 
-def graded(*tests: tuple[str, str], status: str = "graded") -> dict:
-    return {"status": status, "message": "", "tests": [
-        {"name": name, "outcome": outcome, "message": "" if outcome == "passed" else f"{name} said why"}
-        for name, outcome in tests]}
+def graded(*tests: tuple[str, str], status: str = "graded") -> ExerciseResult:
+    return ExerciseResult("e00_x", Status(status), 0.0, float(len(tests)), tuple(
+        TestResult(name, Outcome(outcome), 0.0, 1.0, "" if outcome == "passed" else f"{name} said why")
+        for name, outcome in tests))
 
 
 def test_reference_may_be_regraded_but_never_lose_points():
@@ -35,5 +38,5 @@ def test_mutant_fails_exactly_its_tests():
 
 def test_every_failure_says_why():
     result = graded(("test_a", "failed"))
-    result["tests"][0]["message"] = ""
+    result = replace(result, tests=(replace(result.tests[0], message=""),))
     assert "without a message" in mutant_problem(result, {"test_a"})
