@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean sandbox test-pythons
+.PHONY: demo test lint clean sandbox browser test-pythons
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "concurlab needs Python 3.11 or newer: run make PYTHON=python3.11")'
@@ -16,11 +16,15 @@ $(STAMP): pyproject.toml
 sandbox:
 	@.ci/install-sandbox
 
+# Headless chromium for the report pages' browser test.
+browser:
+	@.ci/install-browser
+
 demo: $(STAMP) sandbox
 	$(BIN)/python examples/build_class.py demo-class
 	$(BIN)/concurlab grade demo-class --out demo-out --force
 
-test: $(STAMP) sandbox
+test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 

@@ -1,0 +1,92 @@
+"""Render the pages: one Jinja2 environment, autoescape on, templates beside this file."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+from grader.course import Course
+from grader.pages import charts
+from grader.results import ClassResult, Outcome, Status, StudentReport
+
+MARKS = {Outcome.PASSED: "PASS", Outcome.FAILED: "FAIL", Outcome.ERROR: "ERROR",
+         Outcome.SKIPPED: "SKIP", Outcome.INCONCLUSIVE: "REGRADE"}
+
+_ENV = Environment(loader=PackageLoader("grader.pages", "templates"),
+                   autoescape=select_autoescape(default=True, default_for_string=True),
+                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV.globals.update(charts=charts, MARKS=MARKS, Status=Status, Outcome=Outcome)
+_ENV.filters["num"] = lambda x: f"{x:g}"
+
+
+def _titles(course: Course) -> Mapping[str, str]:
+    return {ex_id: ex.title for ex_id, ex in course.exercises.items()}
+
+
+def feedback_page(course: Course, rep: StudentReport) -> str:
+    """What the student reads: per exercise the score, each test's outcome and message,
+    the failing interleaving as lanes, a deadlock's cycle, speed against ideal and Amdahl."""
+    unsandboxed = any(r.sandbox == "off" for r in rep.exercises.values())
+    return _ENV.get_template("feedback.html.j2").render(
+        course=course.name, titles=_titles(course), rep=rep, unsandboxed=unsandboxed)
+
+
+@dataclass(frozen=True)
+class TestRate:
+    exercise: str
+    test: str
+    passed: int
+    graded: int
+
+    @property
+    def rate(self) -> float:
+        return self.passed / self.graded if self.graded else 0.0
+
+
+def pass_rates(graded: ClassResult) -> list[TestRate]:
+    """Per hidden test function, how many of the students whose tests ran passed it; worst first."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for rep in graded.students:
+        for ex_id, res in rep.exercises.items():
+            if not res.status.ran:
+                continue
+            outcomes: dict[str, bool] = {}
+            for t in res.tests:
+                if t.outcome is not Outcome.INCONCLUSIVE:
+                    outcomes[t.function] = outcomes.get(t.function, True) and t.outcome is Outcome.PASSED
+            for fn, ok in outcomes.items():
+                c = counts.setdefault((ex_id, fn), [0, 0])
+                c[0] += ok
+                c[1] += 1
+    rates = [TestRate(ex, fn, p, n) for (ex, fn), (p, n) in counts.items()]
+    return sorted(rates, key=lambda r: (r.rate, r.exercise, r.test))
+
+
+def class_page(course: Course, graded: ClassResult, regrade_command: str) -> str:
+    """The instructor's overview: score histogram, which mistakes are common, what to regrade."""
+    percents = [r.total / r.max_total for r in graded.students if r.max_total]
+    pending = [(rep.student_id, ex_id, res) for rep in graded.students
+               for ex_id, res in rep.exercises.items()
+               if not res.status.final or res.status in (Status.TIMED_OUT, Status.RESOURCE_LIMIT)]
+    return _ENV.get_template("class.html.j2").render(
+        course=course.name, titles=_titles(course), graded=graded,
+        histogram=charts.histogram(percents), rates=pass_rates(graded), pending=pending,
+        late=[r for r in graded.students if r.late is not None], regrade_command=regrade_command)
+
+
+def write_pages(course: Course, out: Path, graded: ClassResult, regrade_command: str) -> list[Path]:
+    """``out/<student>/feedback.html`` for each student and ``out/class.html``."""
+    from grader.store import write_text_atomic
+
+    written = []
+    for rep in graded.students:
+        if Path(rep.student_id).name != rep.student_id or rep.student_id.startswith("."):
+            raise ValueError(f"unsafe student id for a folder name: {rep.student_id!r}")
+        path = out / rep.student_id / "feedback.html"
+        write_text_atomic(path, feedback_page(course, rep))
+        written.append(path)
+    write_text_atomic(out / "class.html", class_page(course, graded, regrade_command))
+    return written + [out / "class.html"]

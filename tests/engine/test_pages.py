@@ -1,0 +1,54 @@
+"""Report pages: what each shows, and that untrusted text never becomes markup."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from grader.pages.render import class_page, feedback_page, pass_rates, write_pages
+from grader.results import ClassResult
+from tests.engine.pages_sample import HOSTILE, sample_class
+
+
+def test_feedback_draws_the_race_the_deadlock_and_the_speed(course):
+    page = feedback_page(course, sample_class().student(HOSTILE))
+    lanes = re.search(r'<table class="lanes">.*?</table>', page, re.S).group(0)
+    assert lanes.count('<td class="step">') == 4 and '<tr class="key">' in lanes
+    assert "<th>T1</th><th>T2</th>" in lanes and "bank.py:12" in lanes
+    assert "two threads read balance=100, both wrote back" in page
+    assert 'aria-label="wait-for cycle"' in page and page.count("<circle") == 3
+    assert "P0 waits for P1 waits for P2 waits for P0" in page
+    assert 'aria-label="measured times"' in page and "ideal (2 CPUs)" in page and "Amdahl (p=0.95)" in page
+    assert "Points withheld until test_money_is_conserved pass" in page
+    assert "pid 4242: started at primes.py:30" in page
+    assert "1 day(s) late: 10% taken" in page and "without the sandbox" in page
+
+
+def test_untrusted_text_is_escaped_and_no_script_can_run(course):
+    graded = sample_class()
+    for page in (feedback_page(course, graded.student(HOSTILE)), class_page(course, graded, "concurlab grade S --out O")):
+        assert HOSTILE not in page and "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+        assert "<script" not in page.lower()
+        assert "default-src 'none'" in page  # even a slip could not run a script
+
+
+def test_class_page_shows_scores_common_mistakes_regrades_and_late(course):
+    graded = sample_class()
+    page = class_page(course, graded, "concurlab grade SUBMISSIONS --out OUT --regrade-inconclusive")
+    assert 'aria-label="score histogram"' in page and page.count('<rect class="bar"') == 10
+    rates = pass_rates(graded)
+    assert (rates[0].passed, rates[0].graded) == (0, 1), "the test everyone failed comes first"
+    assert [(r.exercise, r.test) for r in rates][:2] == [("e02_processes_cpu", "test_faster_than_serial"),
+                                                         ("e04_bank_transfer", "test_money_is_conserved")]
+    assert "--regrade-inconclusive" in page and "only 1 usable CPU: regrade" in page
+    assert re.search(r"<td>&lt;script&gt;alert\(1\)&lt;/script&gt;</td><td>1</td><td>10%</td>", page)
+
+
+def test_pages_are_written_beside_the_reports(course, tmp_path):
+    graded = sample_class()
+    with pytest.raises(ValueError, match="unsafe student id"):
+        write_pages(course, tmp_path, graded, "concurlab grade S --out O")
+    safe = ClassResult.of([graded.student("ada")])
+    written = write_pages(course, tmp_path, safe, "concurlab grade S --out O")
+    assert (tmp_path / "ada" / "feedback.html").is_file() and (tmp_path / "class.html") in written
