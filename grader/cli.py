@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from grader.course import CourseError, check_course_tree, load_course
+from grader.mutate.cli import mutate
 from grader.student.cli import hint
 
 
@@ -26,6 +27,7 @@ def main() -> None:
 
 
 main.add_command(hint)
+main.add_command(mutate)
 
 
 @main.command()
