@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint clean sandbox browser test-pythons
+.PHONY: demo test lint clean sandbox browser test-pythons mutate
 
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "concurlab needs Python 3.11 or newer: run make PYTHON=python3.11")'
@@ -27,6 +27,10 @@ demo: $(STAMP) sandbox
 test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
+
+# Generated mutants of every reference, graded under 3 seeds: survivors fail (slow: about an hour).
+mutate: $(STAMP) sandbox
+	$(BIN)/concurlab mutate all --seeds 3
 
 # The engine's tests and the e01/e03 meta-tests on every supported Python (slower; not in CI).
 PYTHONS ?= 3.12 3.13

@@ -10,6 +10,7 @@ import click
 
 from grader.course import CourseError, check_course_tree, load_course
 from grader.lti.cli import lms
+from grader.mutate.cli import mutate
 from grader.student.cli import hint
 
 
@@ -28,6 +29,7 @@ def main() -> None:
 
 main.add_command(hint)
 main.add_command(lms)
+main.add_command(mutate)
 
 
 @main.command()
