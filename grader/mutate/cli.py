@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sys
 from collections import Counter
 
 import click
@@ -42,14 +43,16 @@ def mutate(exercise: str, seeds: int, jobs: int | None, operators: tuple[str, ..
         if not ids:
             raise click.BadParameter(f"no exercise {exercise} (known: {', '.join(course.exercises)})",
                                      param_hint="EXERCISE")
-    console = Console(highlight=False)
+    # Off a terminal (make mutate in CI logs) a long verdict must not be cut to 80 columns.
+    console = Console(highlight=False, width=None if sys.stdout.isatty() else 160)
     totals: Counter[str] = Counter()
     for ex_id in ids:
         rows = analyse(course, course.exercises[ex_id], seeds=list(range(1, seeds + 1)),
                        jobs=jobs or len(os.sched_getaffinity(0)), only=set(operators) or None)
         table = Table(title=f"{ex_id}: {len(rows)} generated mutants, seeds 1-{seeds}")
-        for col in ("operator", "where", "mutant", "verdict"):
-            table.add_column(col)
+        for col in ("operator", "where", "mutant"):
+            table.add_column(col, no_wrap=True)
+        table.add_column("verdict", overflow="fold")
         for row in rows:
             said = {Verdict.KILLED: f"killed by {', '.join(row.killed_by)}",
                     Verdict.SURVIVED: "[bold red]survived[/]",
