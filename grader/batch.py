@@ -15,11 +15,13 @@ from datetime import datetime
 from pathlib import Path
 from typing import TypeVar
 
+from grader.cluster import ClusterStats, connect, run_on_cluster
 from grader.collect import Staged, Submission, discover, stage
 from grader.course import Course, Exercise
+from grader.pages.render import write_pages
 from grader.policy import late_penalty
 from grader.report import write_reports
-from grader.results import ExerciseResult, StudentReport
+from grader.results import ClassResult, ExerciseResult, StudentReport
 from grader.run import GradeOptions, grade
 from grader.store import Store
 
@@ -30,6 +32,8 @@ class BatchResult:
     graded: int = 0
     reused: int = 0
     warnings: list[str] = field(default_factory=list)
+    #: jobs per worker, reschedules and stragglers when graded on a cluster
+    cluster: ClusterStats | None = None
 
 
 @dataclass(frozen=True)
@@ -117,11 +121,13 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
                 jobs: int = 1, force: bool = False, regrade_inconclusive: bool = False,
                 options: GradeOptions | None = None, progress: Progress | None = None,
                 on_planned: Callable[[int], None] | None = None,
-                submitted_at: dict[str, datetime] | None = None) -> BatchResult:
+                submitted_at: dict[str, datetime] | None = None,
+                cluster: str | None = None) -> BatchResult:
     """Grade what changed, store each result as it ends, then write the reports.
 
     ``on_planned`` hears the number of jobs first (reused ones included), then
-    ``progress`` hears of each job as it ends.
+    ``progress`` hears of each job as it ends.  With ``cluster`` (``tcp://HOST:PORT`` or
+    ``local:N``) the jobs run on Dask workers; results are stored here all the same.
     """
     store = Store(out)
     planned, warnings = plan(course, submissions_root, exercise_ids)
@@ -146,7 +152,12 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
         if progress:
             progress(job, res, False)
 
-    run_jobs(course, todo, jobs=jobs, options=options, on_done=done)
+    if cluster is None:
+        run_jobs(course, todo, jobs=jobs, options=options, on_done=done)
+    else:
+        with connect(cluster) as (client, one_machine):
+            result.cluster = run_on_cluster(client, course, todo, options=options or GradeOptions(),
+                                            one_machine=one_machine, on_done=done)
     by_student: dict[str, dict[str, ExerciseResult]] = {}
     for job in planned:
         stored = store.get(job.submission.student_id, job.exercise.id)
@@ -157,4 +168,7 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
                                           *late_penalty(course.policies, times.get(sid)))
                       for sid, res in by_student.items()]
     write_reports(course, out, result.reports, exercise_ids)
+    if result.reports:
+        regrade = f"concurlab grade {submissions_root} --out {out} --regrade-inconclusive"
+        write_pages(course, out, ClassResult.of(result.reports), regrade)
     return result

@@ -62,9 +62,11 @@ def validate(course_path: str) -> None:
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
 @click.option("--require-sandbox", is_flag=True,
               help="refuse to grade unless submissions can run inside bubblewrap")
+@click.option("--cluster", metavar="tcp://HOST:PORT|local:N",
+              help="grade on a Dask cluster (a scheduler's address, or N workers on this machine)")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
           seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
-          require_sandbox: bool) -> None:
+          require_sandbox: bool, cluster: str | None) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
@@ -89,14 +91,25 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     jobs = jobs or len(os.sched_getaffinity(0))
     printer = GradebookPrinter(course, sys.stdout.isatty())
     options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
+    from grader.cluster import ClusterError
+
     with printer.progress() as progress:
-        result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
-                             regrade_inconclusive=regrade_inconclusive, options=options,
-                             progress=progress, on_planned=progress.planned, submitted_at=times)
+        try:
+            result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
+                                 regrade_inconclusive=regrade_inconclusive, options=options,
+                                 progress=progress, on_planned=progress.planned, submitted_at=times,
+                                 cluster=cluster)
+        except ClusterError as exc:
+            raise click.ClickException(f"{exc}\nFinished results are stored: rerun to resume.") from None
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     printer.table(result.reports, ids)
     printer.pass_rates(result.reports, ids)
+    if result.cluster is not None:
+        per_worker = ", ".join(f"{w}: {n}" for w, n in sorted(result.cluster.per_worker.items()))
+        slowest = ", ".join(f"{name} {secs:.0f}s" for name, secs in result.cluster.slowest)
+        click.echo(f"cluster: jobs per worker {per_worker}; {result.cluster.rescheduled} rescheduled "
+                   f"after a lost worker; slowest {slowest}")
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
 
