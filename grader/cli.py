@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -67,6 +66,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
     from grader.sandbox import available, unavailable_warning
+    from grader.speedup.cpus import usable_cores
 
     if not available():
         if require_sandbox:
@@ -82,7 +82,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         raise click.BadParameter(f"unknown exercise {unknown[0]} (known: {', '.join(course.exercises)})",
                                  param_hint="--exercise")
     ids = list(exercises) or list(course.exercises)
-    jobs = jobs or len(os.sched_getaffinity(0))
+    jobs = jobs or usable_cores()
     printer = GradebookPrinter(course, sys.stdout.isatty())
     options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
     with printer.progress() as progress:
