@@ -52,7 +52,8 @@ def validate(course_path: str) -> None:
 @click.option("--exercise", "exercises", multiple=True, help="grade only this exercise (repeatable)")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed for randomised checks")
 @click.option("--force", is_flag=True, help="regrade everything, even unchanged work")
-@click.option("--regrade-inconclusive", is_flag=True, help="rerun only inconclusive results")
+@click.option("--regrade-inconclusive", is_flag=True,
+              help="rerun only results that wait for a regrade (inconclusive, grader error)")
 @click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
 @click.option("--require-sandbox", is_flag=True,

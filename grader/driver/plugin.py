@@ -38,16 +38,17 @@ def pytest_configure(config: pytest.Config) -> None:
         exit_with_parent()
 
 
-def driver_args(config: pytest.Config) -> DriverArgs:
+def _args(config: pytest.Config) -> DriverArgs:
     return config.stash[_ARGS]
 
 
 @pytest.fixture
 def subject(request: pytest.FixtureRequest):
     """The submission, running in its own process; killed with its group after the test."""
-    args = driver_args(request.config)
+    args = _args(request.config)
     if not args.module_dir or not args.module:
-        pytest.fail(f"hidden tests need {DriverArgs.option('module_dir')} and {DriverArgs.option('module')}")
+        pytest.fail(f"hidden tests need {DriverArgs.option('module_dir')} and "
+                    f"{DriverArgs.option('module')}")
     sub = Subject(args.module_dir, args.module, call_timeout=args.call_timeout)
     yield sub
     sub.close()
@@ -64,7 +65,7 @@ def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> N
 @pytest.fixture
 def reference(request: pytest.FixtureRequest):
     """The reference solution in a subject of its own, for side-by-side timing."""
-    args = driver_args(request.config)
+    args = _args(request.config)
     if not args.reference_dir or not args.module:
         pytest.fail(f"this hidden test needs {DriverArgs.option('reference_dir')}")
     sub = Subject(args.reference_dir, args.module, call_timeout=args.call_timeout)
@@ -78,13 +79,13 @@ def seed(request: pytest.FixtureRequest) -> int:
 
     Derived here once, so no hidden test computes its own; a verdict never depends on it.
     """
-    return driver_args(request.config).seed * SEED_STRIDE
+    return _args(request.config).seed * SEED_STRIDE
 
 
 @pytest.fixture
 def thresholds(request: pytest.FixtureRequest) -> dict[str, float]:
     """The exercise's ``thresholds:`` from course.yml (the speed judge adds its defaults)."""
-    return dict(driver_args(request.config).thresholds)
+    return dict(_args(request.config).thresholds)
 
 
 @pytest.hookimpl(wrapper=True)

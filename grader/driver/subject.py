@@ -30,24 +30,13 @@ from typing import Any
 import psutil
 
 from grader import environment, sandbox
+from grader.driver.verdicts import SubjectDied, SubjectHung
 from grader.lifeline import kill_tree
 from grader.subject import codec
 from grader.subject.channel import Channel, ChannelClosed, RequestFailed
 
 #: Output of the subject kept for messages (the tail of each stream).
 OUTPUT_TAIL = 4000
-
-
-class SubjectFailure(AssertionError):
-    """The submission's process died or hung: a failure of the code under test."""
-
-
-class SubjectDied(SubjectFailure):
-    pass
-
-
-class SubjectHung(SubjectFailure):
-    pass
 
 
 class RemoteError(Exception):
