@@ -41,7 +41,7 @@ def grade(course: Course, ex: Exercise, staged: Staged,
           options: GradeOptions = GradeOptions()) -> ExerciseResult:
     """The result of one exercise (what store.py keeps)."""
     started = time.monotonic()
-    if staged.status != "ok":
+    if not staged.ready:
         result = _not_graded(ex, Status(staged.status), staged.message)
     elif options.sandbox == "require" and not sandbox.available():
         result = _not_graded(ex, Status.GRADER_ERROR, "the sandbox is required but bubblewrap cannot run")
