@@ -21,6 +21,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from grader.course import load_course  # noqa: E402
+from grader.driver.args import DriverArgs  # noqa: E402
 
 
 def main() -> None:
@@ -48,11 +49,10 @@ def main() -> None:
         start = time.perf_counter()
         for ex_id in ids:
             ex = course.exercises[ex_id]
+            args = DriverArgs(module_dir=course.solution_dir(ex), module=ex.module,
+                              reference_dir=course.solution_dir(ex), thresholds=ex.thresholds)
             subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "grader.driver.plugin",
-                            "-p", "no:cacheprovider", str(course.hidden_dir(ex)),
-                            "--concurlab-module-dir", str(course.solution_dir(ex)),
-                            "--concurlab-reference-dir", str(course.solution_dir(ex)),
-                            "--concurlab-module", ex.module],
+                            "-p", "no:cacheprovider", str(course.hidden_dir(ex)), *args.to_argv()],
                            stdout=subprocess.DEVNULL, cwd=ROOT)
         direct = time.perf_counter() - start
     per_submission = graded / args.students

@@ -31,7 +31,7 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from grader import selfcheck  # noqa: E402
+from grader import environment, selfcheck  # noqa: E402
 from grader.batch import Job, run_jobs  # noqa: E402
 from grader.course import load_course  # noqa: E402
 from grader.results import ExerciseResult, Outcome  # noqa: E402
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     exercises = [course.exercises[e] for e in args.exercises]
     keys = [(ex.id, name, expected) for ex in exercises
             for name, expected in selfcheck.subjects(course, ex).items()] * args.times
-    print(f"Python {platform.python_version()}, sandbox {os.environ.get('CONCURLAB_SANDBOX', 'auto')}: "
+    print(f"Python {platform.python_version()}, sandbox {os.environ.get(environment.SANDBOX, 'auto')}: "
           f"{len(keys) // args.times} subjects x {args.times} gradings, {args.jobs} jobs")
 
     before, started = snapshot(), time.monotonic()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
@@ -57,7 +56,8 @@ def validate(course_path: str) -> None:
 @click.option("--exercise", "exercises", multiple=True, help="grade only this exercise (repeatable)")
 @click.option("--seed", type=int, default=0, show_default=True, help="seed for randomised checks")
 @click.option("--force", is_flag=True, help="regrade everything, even unchanged work")
-@click.option("--regrade-inconclusive", is_flag=True, help="rerun only inconclusive results")
+@click.option("--regrade-inconclusive", is_flag=True,
+              help="rerun only results that wait for a regrade (inconclusive, grader error)")
 @click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
 @click.option("--require-sandbox", is_flag=True,
@@ -73,6 +73,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
     from grader.sandbox import available, unavailable_warning
+    from grader.speedup.cpus import usable_cores
 
     if not available():
         if require_sandbox:
@@ -88,7 +89,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         raise click.BadParameter(f"unknown exercise {unknown[0]} (known: {', '.join(course.exercises)})",
                                  param_hint="--exercise")
     ids = list(exercises) or list(course.exercises)
-    jobs = jobs or len(os.sched_getaffinity(0))
+    jobs = jobs or usable_cores()
     printer = GradebookPrinter(course, sys.stdout.isatty())
     options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
     from grader.cluster import ClusterError

@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from grader.course import Exercise
+from grader.results import Status
 
 STUDENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._@+-]{0,99}$")
 MAX_MODULE_BYTES = 1_000_000
+#: The status of a module that compiles: ready to grade.
+READY = "ok"
 
 
 @dataclass(frozen=True)
@@ -30,9 +33,13 @@ class Submission:
 class Staged:
     """One (student, exercise) ready to grade, or the reason it cannot be."""
 
-    status: str  # "ok", "not submitted", "syntax error", "invalid"
+    status: Status | str  # READY, or why not: NOT_SUBMITTED, SYNTAX_ERROR or INVALID
     message: str = ""
     source: bytes = b""
+
+    @property
+    def ready(self) -> bool:
+        return self.status == READY
 
     @property
     def digest(self) -> str:
@@ -70,9 +77,9 @@ def stage(sub: Submission, ex: Exercise) -> Staged:
     try:
         data = _read_zip(sub.source, rel) if sub.source.suffix == ".zip" else _read_dir(sub.source, rel)
     except _Invalid as exc:
-        return Staged("invalid", str(exc))
+        return Staged(Status.INVALID, str(exc))
     if data is None:
-        return Staged("not submitted", f"not submitted: no {rel} in the submission")
+        return Staged(Status.NOT_SUBMITTED, f"not submitted: no {rel} in the submission")
     return check_source(data, ex)
 
 
@@ -80,18 +87,18 @@ def check_source(data: bytes, ex: Exercise) -> Staged:
     """Compile (never run) the module: a syntax error scores 0 with the compiler's words."""
     rel = f"{ex.id}/{ex.module}.py"
     if len(data) > MAX_MODULE_BYTES:
-        return Staged("invalid", f"{rel} is larger than {MAX_MODULE_BYTES} bytes")
+        return Staged(Status.INVALID, f"{rel} is larger than {MAX_MODULE_BYTES} bytes")
     try:
         text = data.decode("utf-8")
         compile(text, f"{ex.module}.py", "exec", dont_inherit=True)
     except UnicodeDecodeError:
-        return Staged("invalid", f"{rel} is not UTF-8 text")
+        return Staged(Status.INVALID, f"{rel} is not UTF-8 text")
     except (SyntaxError, ValueError) as exc:
         line = getattr(exc, "lineno", None)
         where = f"line {line}: " if line else ""
-        return Staged("syntax error", f"syntax error in {ex.module}.py, {where}{getattr(exc, 'msg', exc)}",
+        return Staged(Status.SYNTAX_ERROR, f"syntax error in {ex.module}.py, {where}{getattr(exc, 'msg', exc)}",
                       data)
-    return Staged("ok", "", data)
+    return Staged(READY, "", data)
 
 
 class _Invalid(Exception):

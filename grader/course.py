@@ -111,11 +111,14 @@ class Course:
         return sum(ex.max_score for ex in self.exercises.values())
 
     def fingerprint(self, ex: Exercise) -> str:
-        """Changes whenever what grades this exercise changes (config or hidden tests)."""
+        """Changes whenever what grades this exercise changes: its settings (the course
+        defaults it inherits included), the hidden tests, and the reference solution the
+        tests time against."""
         h = hashlib.sha256(ex.model_dump_json().encode())
-        h.update(str(self.test_timeout(ex)).encode())
-        for path in sorted(self.hidden_dir(ex).rglob("*.py")):
-            h.update(path.name.encode() + path.read_bytes())
+        h.update(f"{self.test_timeout(ex)!r} {self.wall_budget(ex)!r}".encode())
+        for folder in (self.hidden_dir(ex), self.solution_dir(ex)):
+            for path in sorted(folder.rglob("*.py")):
+                h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
         return h.hexdigest()
 
 

@@ -16,9 +16,10 @@ from collections import Counter
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from grader import sandbox
+from grader import environment, sandbox
 from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
+from grader.driver.args import DriverArgs
 from grader.driver.records import DriverLog
 from grader.lifeline import kill_tree
 from grader.results import ExerciseResult, Outcome, Status, TestResult
@@ -40,7 +41,7 @@ def grade(course: Course, ex: Exercise, staged: Staged,
           options: GradeOptions = GradeOptions()) -> ExerciseResult:
     """The result of one exercise (what store.py keeps)."""
     started = time.monotonic()
-    if staged.status != "ok":
+    if not staged.ready:
         result = _not_graded(ex, Status(staged.status), staged.message)
     elif options.sandbox == "require" and not sandbox.available():
         result = _not_graded(ex, Status.GRADER_ERROR, "the sandbox is required but bubblewrap cannot run")
@@ -70,21 +71,18 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path,
     hidden = course.hidden_dir(ex).resolve()
     timeout = course.test_timeout(ex)
     budget = course.wall_budget(ex)
+    args = driver_args(course, ex, workspace, results_path, options)
     cmd = [
         options.python, "-m", "pytest", str(hidden), "-q", "-c", str(ini),
         "--rootdir", str(hidden), "--confcutdir", str(hidden),
         "-p", "grader.driver.plugin", "-p", "no:concurlab", "-p", "no:cacheprovider",
-        "--timeout", f"{timeout:g}", "--timeout-method", "signal",
-        "--concurlab-module-dir", str(workspace), "--concurlab-module", ex.module,
-        "--concurlab-reference-dir", str(course.solution_dir(ex).resolve()),
-        "--concurlab-results", str(results_path), "--concurlab-seed", str(options.seed),
-        "--concurlab-call-timeout", f"{timeout:g}",
+        "--timeout", f"{timeout:g}", "--timeout-method", "signal", *args.to_argv(),
     ]
     log_path = tmp / "driver.log"
     with open(log_path, "wb") as out:
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=tmp, start_new_session=True,
-                                env={**os.environ, sandbox.MODE_ENV: options.sandbox, "TMPDIR": str(tmp)})
+                                env={**os.environ, environment.SANDBOX: options.sandbox, "TMPDIR": str(tmp)})
         try:
             proc.wait(timeout=budget)
             timed_out = False
@@ -101,6 +99,15 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path,
     result = score(ex, log, timed_out, budget)
     evidence = log.evidence()
     return void(result, evidence) if evidence else result
+
+
+def driver_args(course: Course, ex: Exercise, workspace: Path, results: Path,
+                options: GradeOptions) -> DriverArgs:
+    """What the driver of one exercise is told: the course model's settings, never found by itself."""
+    return DriverArgs(module_dir=workspace, module=ex.module,
+                      reference_dir=course.solution_dir(ex).resolve(), results=results,
+                      seed=options.seed, call_timeout=course.test_timeout(ex),
+                      thresholds=ex.thresholds)
 
 
 def void(result: ExerciseResult, evidence: list[str]) -> ExerciseResult:

@@ -23,14 +23,15 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import grader
+from grader import environment
+from grader.subject.args import SubjectArgs
 from grader.subject.policy import MARKER
 
-#: Environment variable read by the driver: "auto" (default), "require" or "off".
-MODE_ENV = "CONCURLAB_SANDBOX"
 _PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 _GROUP_PREFIX = "concurlab"
 _ETC = ("/etc/ld.so.cache", "/etc/localtime", "/etc/hosts", "/etc/nsswitch.conf",
@@ -58,7 +59,7 @@ LIMITS = Limits()
 
 
 def mode() -> str:
-    value = os.environ.get(MODE_ENV, "auto")
+    value = os.environ.get(environment.SANDBOX, "auto")
     return value if value in ("auto", "require", "off") else "auto"
 
 
@@ -227,8 +228,8 @@ def limit_preexec(cgroup: Cgroup, limits: Limits = LIMITS):
 class Launch:
     """One started subject: its sandbox, its capped output and the evidence it reported."""
 
-    def __init__(self, argv: list[str], *, python: str, scratch: Path, module_dir: Path,
-                 module_name: str, env: dict[str, str], pass_fds: list[int],
+    def __init__(self, *, python: str, channel_fd: int, scratch: Path, module_dir: Path,
+                 module_name: str, env: dict[str, str], writable: Sequence[Path] = (),
                  limits: Limits = LIMITS):
         self.flags: list[str] = []
         self.workdir = scratch / "work"
@@ -239,19 +240,19 @@ class Launch:
         flags_r, flags_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        argv = [*argv, "--path", str(self.workdir), "--policy-fd", str(flags_w)]
+        argv = SubjectArgs(channel_fd, self.workdir, flags_w).command(python)
         self.cgroup = Cgroup(limits.tasks)
         self.sandboxed = use_bwrap()
         info_r = info_w = -1
         if self.sandboxed:
             info_r, info_w = os.pipe()
-            writable = [self.workdir, *(Path(v) for k, v in env.items() if k == "CONCURLAB_PROBE_DIR")]
-            argv = bwrap_command(argv, python=python, writable=writable, workdir=self.workdir,
+            argv = bwrap_command(argv, python=python, writable=[self.workdir, *writable],
+                                 workdir=self.workdir,
                                  env={**env, "TMPDIR": "/tmp", "HOME": str(self.workdir)},
                                  info_fd=info_w)
         try:
             self.proc = subprocess.Popen(
-                argv, pass_fds=[*pass_fds, flags_w, *([info_w] if self.sandboxed else [])],
+                argv, pass_fds=[channel_fd, flags_w, *([info_w] if self.sandboxed else [])],
                 stdin=subprocess.DEVNULL, stdout=out_w, stderr=err_w, env=env, cwd=self.workdir,
                 start_new_session=True, preexec_fn=limit_preexec(self.cgroup, limits))
         finally:

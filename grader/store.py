@@ -17,13 +17,17 @@ from pathlib import Path
 from grader.results import ExerciseResult
 
 
-def write_json_atomic(path: Path, data: object) -> None:
-    """Write to a temp file in the same folder, fsync, then rename over the target."""
+def write_text_atomic(path: Path, text: str) -> None:
+    """Write to a temp file in the same folder, fsync, then rename over the target.
+
+    A crash leaves the old file or the new one, never half of one; a failed
+    write leaves no temp file behind.
+    """
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as f:
-            json.dump(data, f, indent=2)
+            f.write(text)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, path)
@@ -32,12 +36,8 @@ def write_json_atomic(path: Path, data: object) -> None:
         raise
 
 
-def write_text_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        f.write(text)
-    os.replace(tmp, path)
+def write_json_atomic(path: Path, data: object) -> None:
+    write_text_atomic(path, json.dumps(data, indent=2))
 
 
 class Store:

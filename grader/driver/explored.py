@@ -7,7 +7,7 @@ control, or ran out of time on a busy machine) is a regrade, never a failure.
 
 from __future__ import annotations
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 
 
 def explorer_says(result: dict, what: str) -> str:

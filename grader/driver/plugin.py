@@ -15,51 +15,44 @@ from pathlib import Path
 import pytest
 
 from grader.driver import records
+from grader.driver.args import DriverArgs
 from grader.driver.records import CollectedTest, CollectedTests, FinishedTest, TamperingEvidence
 from grader.driver.subject import RemoteError, Subject
+from grader.driver.verdicts import Inconclusive
 from grader.lifeline import exit_with_parent
 from grader.results import Outcome
 
-
-class Inconclusive(Exception):
-    """Raised by a hidden test when the machine could not show what it measures.
-
-    The test scores nothing for now and is marked for a regrade; it never
-    counts as the student's failure.
-    """
+#: Each ``--seed`` of ``concurlab grade`` gives hidden tests seeds this far apart.
+SEED_STRIDE = 1000
+_ARGS = pytest.StashKey[DriverArgs]()
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
-    group = parser.getgroup("concurlab", "concurlab grading driver")
-    group.addoption("--concurlab-module-dir", help="folder that provides the module under test")
-    group.addoption("--concurlab-module", help="name of the module under test")
-    group.addoption("--concurlab-reference-dir",
-                    help="folder with the reference solution (for side-by-side measurements)")
-    group.addoption("--concurlab-results", help="JSON-lines file to append test results to")
-    group.addoption("--concurlab-call-timeout", type=float, default=30.0,
-                    help="seconds one call into the submission may take")
-    group.addoption("--concurlab-seed", type=int, default=0, help="seed for randomised checks")
+    DriverArgs.add_options(parser.getgroup("concurlab", "concurlab grading driver"))
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    path = config.getoption("--concurlab-results")
-    if path:
-        config.pluginmanager.register(ResultsRecorder(Path(path)), "concurlab-results")
+    args = config.stash[_ARGS] = DriverArgs.from_config(config)
+    if args.results:
+        config.pluginmanager.register(ResultsRecorder(args.results), "concurlab-results")
         exit_with_parent()
+
+
+def _args(config: pytest.Config) -> DriverArgs:
+    return config.stash[_ARGS]
 
 
 @pytest.fixture
 def subject(request: pytest.FixtureRequest):
     """The submission, running in its own process; killed with its group after the test."""
-    config = request.config
-    module_dir = config.getoption("--concurlab-module-dir")
-    module = config.getoption("--concurlab-module")
-    if not module_dir or not module:
-        pytest.fail("hidden tests need --concurlab-module-dir and --concurlab-module")
-    sub = Subject(Path(module_dir), module, call_timeout=config.getoption("--concurlab-call-timeout"))
+    args = _args(request.config)
+    if not args.module_dir or not args.module:
+        pytest.fail(f"hidden tests need {DriverArgs.option('module_dir')} and "
+                    f"{DriverArgs.option('module')}")
+    sub = Subject(args.module_dir, args.module, call_timeout=args.call_timeout)
     yield sub
     sub.close()
-    _record_tampering(config, request.node.nodeid, sub.flags)
+    _record_tampering(request.config, request.node.nodeid, sub.flags)
 
 
 def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
@@ -72,19 +65,27 @@ def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> N
 @pytest.fixture
 def reference(request: pytest.FixtureRequest):
     """The reference solution in a subject of its own, for side-by-side timing."""
-    config = request.config
-    ref_dir = config.getoption("--concurlab-reference-dir")
-    if not ref_dir:
-        pytest.fail("this hidden test needs --concurlab-reference-dir")
-    sub = Subject(Path(ref_dir), config.getoption("--concurlab-module"),
-                  call_timeout=config.getoption("--concurlab-call-timeout"))
+    args = _args(request.config)
+    if not args.reference_dir or not args.module:
+        pytest.fail(f"this hidden test needs {DriverArgs.option('reference_dir')}")
+    sub = Subject(args.reference_dir, args.module, call_timeout=args.call_timeout)
     yield sub
     sub.close()
 
 
 @pytest.fixture
-def concurlab_seed(request: pytest.FixtureRequest) -> int:
-    return request.config.getoption("--concurlab-seed")
+def seed(request: pytest.FixtureRequest) -> int:
+    """The seed for this grading's randomised checks (from ``concurlab grade --seed``).
+
+    Derived here once, so no hidden test computes its own; a verdict never depends on it.
+    """
+    return _args(request.config).seed * SEED_STRIDE
+
+
+@pytest.fixture
+def thresholds(request: pytest.FixtureRequest) -> dict[str, float]:
+    """The exercise's ``thresholds:`` from course.yml (the speed judge adds its defaults)."""
+    return dict(_args(request.config).thresholds)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -29,25 +29,14 @@ from typing import Any
 
 import psutil
 
-from grader import sandbox
+from grader import environment, sandbox
+from grader.driver.verdicts import SubjectDied, SubjectHung
 from grader.lifeline import kill_tree
 from grader.subject import codec
 from grader.subject.channel import Channel, ChannelClosed, RequestFailed
 
 #: Output of the subject kept for messages (the tail of each stream).
 OUTPUT_TAIL = 4000
-
-
-class SubjectFailure(AssertionError):
-    """The submission's process died or hung: a failure of the code under test."""
-
-
-class SubjectDied(SubjectFailure):
-    pass
-
-
-class SubjectHung(SubjectFailure):
-    pass
 
 
 class RemoteError(Exception):
@@ -198,13 +187,13 @@ class Subject:
             "TMPDIR": str(self._scratch / "tmp"),
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONFAULTHANDLER": "1",
-            "CONCURLAB_PROBE_DIR": str(self.probe_dir),
+            environment.PROBE_DIR: str(self.probe_dir),
         }
         try:
             self._launch = sandbox.Launch(
-                [self.python, "-I", "-m", "grader.subject", "--fd", str(theirs.fileno())],
-                python=self.python, scratch=self._scratch, module_dir=self.module_dir,
-                module_name=self.module_name, env=env, pass_fds=[theirs.fileno()])
+                python=self.python, channel_fd=theirs.fileno(), scratch=self._scratch,
+                module_dir=self.module_dir, module_name=self.module_name, env=env,
+                writable=[self.probe_dir])
         finally:
             theirs.close()
         self._proc = self._launch.proc

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from grader import environment
+
 from . import _real, patching, primitives, strategies, tracing
 from . import story as story_mod
 from .codeinfo import user_frame
@@ -25,7 +27,9 @@ from .scheduler import Scheduler
 
 VERDICTS = ("ok", "failed", "deadlock", "livelock", "inconclusive")
 PYTHON = platform.python_version()
-_replay_default: list[str | None] = [os.environ.get("CONCURLAB_REPLAY") or None]
+#: The pytest option that replays a schedule (the plugin registers it).
+REPLAY_OPTION = "--concurlab-replay"
+_replay_default: list[str | None] = [os.environ.get(environment.REPLAY) or None]
 _running = [False]
 
 
@@ -327,7 +331,7 @@ def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, 
         lines.append(steps)
     if diagnosis:
         lines.append(diagnosis)
-    lines.append(f"replay: explore(..., replay={token!r})  or  pytest --concurlab-replay={token}"
+    lines.append(f"replay: explore(..., replay={token!r})  or  pytest {REPLAY_OPTION}={token}"
                  f"  (Python {PYTHON})")
     return Result(verdict=verdict, strategy=strat.name, seed=strat.seed,
                   schedule=list(strat.schedule), replay=token, schedules_run=ran, steps=s.steps,

@@ -12,25 +12,25 @@ from typing import Any
 
 import pytest
 
-from .api import Result, exists, explore, set_replay
+from .api import REPLAY_OPTION, Result, exists, explore, set_replay
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("concurlab")
     group.addoption(
-        "--concurlab-replay", action="store", default=None, metavar="TOKEN",
+        REPLAY_OPTION, action="store", default=None, metavar="TOKEN",
         help="replay one interleaving schedule in every explore() call, e.g. random:1234",
     )
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    token = config.getoption("--concurlab-replay", default=None)
+    token = config.getoption(REPLAY_OPTION, default=None)
     if token:
         set_replay(token)
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    if config.getoption("--concurlab-replay", default=None):
+    if config.getoption(REPLAY_OPTION, default=None):
         set_replay(None)
 
 

@@ -12,6 +12,8 @@ import os
 import signal
 import time
 
+from grader import environment
+
 #: ``repr`` of the exception :func:`raises_value_error` raises.
 ERROR_REPR = "ValueError('task failed on purpose')"
 
@@ -61,7 +63,7 @@ def sleeps_forever() -> None:
 
 
 def _flag(name: str) -> str:
-    return os.path.join(os.environ.get("CONCURLAB_PROBE_DIR", "/tmp"), name)
+    return os.path.join(os.environ.get(environment.PROBE_DIR, "/tmp"), name)
 
 
 def sets_flag_then_returns(name: str, value: object) -> object:

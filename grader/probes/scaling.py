@@ -11,6 +11,8 @@ import os
 import time
 from pathlib import Path
 
+from grader import environment
+
 #: How long a probe waits for another worker before giving up (keeps every loop bounded).
 MEET_TIMEOUT = 5.0
 
@@ -18,7 +20,7 @@ _logs: dict[int, object] = {}
 
 
 def _probe_dir() -> Path:
-    return Path(os.environ.get("CONCURLAB_PROBE_DIR", "."))
+    return Path(os.environ.get(environment.PROBE_DIR, "."))
 
 
 def _log(name: str, line: str) -> None:

@@ -19,8 +19,10 @@ import os
 import threading
 import time
 
+from grader import environment
+
 #: Environment variable naming the folder that collects task records.
-PROBE_DIR_ENV = "CONCURLAB_PROBE_DIR"
+PROBE_DIR_ENV = environment.PROBE_DIR
 
 # Read this file's source now, while the grader imports it: a traceback through
 # analyze() formatted in a forked worker then never opens a grader file from

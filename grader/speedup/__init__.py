@@ -12,7 +12,7 @@ code cannot fake, from two places:
 
 API (all a hidden test needs)::
 
-    from grader.speedup import TreeWatch, structure, judge_speed, read_records, clear_records, course_thresholds
+    from grader.speedup import TreeWatch, structure, judge_speed, read_records, clear_records
 
     clear_records(subject.probe_dir)
     with TreeWatch(subject.process) as seen:              # outside evidence
@@ -22,7 +22,7 @@ API (all a hidden test needs)::
     assert not problems, "; ".join(problems)
 
     judge_speed(serial=lambda: ..., reference=lambda: ..., student=lambda: ...,
-                workers=2, thresholds=course_thresholds(__file__))   # returns, fails, or Inconclusive
+                workers=2, thresholds=thresholds)   # returns, fails, or Inconclusive
 
 - :meth:`Structure.problems` is the structural gate (primary): at least
   ``min_workers`` distinct worker processes (not the caller), >= 80 % of the
@@ -35,13 +35,13 @@ API (all a hidden test needs)::
   :func:`usable_cpus`) or the run is retried with back-off and finally raises
   ``Inconclusive``; the student must reach ``thresholds["vs_reference"]`` of the
   reference's speedup, and fails only when two such attempts found it below.
-- :func:`course_thresholds` reads the exercise's ``thresholds:`` from course.yml.
+- ``thresholds`` is the driver plugin's fixture: the exercise's ``thresholds:`` from course.yml.
 """
 
 from grader.proctree import TreeWatch
 from grader.speedup.cpus import gil_enabled, usable_cpus
 from grader.speedup.evidence import Structure, TaskRecord, clear_records, read_records, structure
-from grader.speedup.timing import Timing, course_thresholds, judge_speed, needed_speedup
+from grader.speedup.timing import Timing, judge_speed, needed_speedup
 
-__all__ = ["Structure", "TaskRecord", "Timing", "TreeWatch", "clear_records", "course_thresholds",
+__all__ = ["Structure", "TaskRecord", "Timing", "TreeWatch", "clear_records",
            "gil_enabled", "judge_speed", "needed_speedup", "read_records", "structure", "usable_cpus"]

@@ -24,6 +24,11 @@ def usable_cpus() -> float:
     return min(cpus, quota) if quota is not None else cpus
 
 
+def usable_cores() -> int:
+    """Whole CPUs this process may use, at least one: how many grading jobs to run at once."""
+    return max(1, int(usable_cpus()))
+
+
 def cgroup_quota() -> float | None:
     """The CPU quota of this process's cgroup in CPUs (v2 ``cpu.max`` or v1 CFS), or None."""
     for path in _cgroup_dirs():

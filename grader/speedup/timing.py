@@ -17,10 +17,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
 
-from grader.course import CourseError, load_course
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 from grader.speedup.cpus import usable_cpus
 
 #: Fewer interleaved rounds than this (time ran out) give no verdict.
@@ -125,22 +123,3 @@ def judge_speed(serial: Callable[[], object], reference: Callable[[], object],
         f"{last.reference_speedup:.2f}x over serial (needs {need:.2f}x with {cpus:g} usable "
         "CPUs), so the machine was too busy to show parallel speedup; the structure of your "
         "code passed and speed will be regraded")
-
-
-def course_thresholds(test_file: str | Path) -> dict[str, float]:
-    """The ``thresholds:`` of the exercise whose hidden test is ``test_file``.
-
-    Hidden tests live in ``<course>/tests/hidden/<exercise id>/``; the
-    course.yml above them is read without checking the tree.
-    """
-    here = Path(test_file).resolve()
-    exercise_id = here.parent.name
-    for folder in here.parents:
-        path = folder / "course.yml"
-        if path.is_file():
-            try:
-                ex = load_course(path, check_tree=False).exercises.get(exercise_id)
-            except CourseError:
-                return {}
-            return dict(ex.thresholds) if ex is not None else {}
-    return {}

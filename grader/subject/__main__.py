@@ -9,16 +9,15 @@ their stderr, which the driver scans for :data:`MARKER`.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import socket
 import sys
 from collections.abc import Callable
 
+from grader import environment
+from grader.subject.args import SubjectArgs
 from grader.subject.policy import MARKER, POLICY_EXIT
-
-_ROOT_ENV = "CONCURLAB_POLICY_ROOT"
 
 
 def _reporter(fd: int, marker: str = "") -> Callable[[str], None]:
@@ -42,12 +41,8 @@ def _reporter(fd: int, marker: str = "") -> Callable[[str], None]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(prog="concurlab-subject")
-    parser.add_argument("--fd", type=int, required=True, help="connected socket to the driver")
-    parser.add_argument("--path", required=True, help="folder holding the submission module")
-    parser.add_argument("--policy-fd", type=int, help="pipe for tampering evidence")
-    args = parser.parse_args()
-    sock = socket.socket(fileno=args.fd)
+    args = SubjectArgs.from_argv()
+    sock = socket.socket(fileno=args.channel_fd)
     root = os.path.realpath(args.path)
     sys.path.insert(0, root)
     os.chdir(root)
@@ -56,7 +51,7 @@ def main() -> None:
 
     check = None
     if args.policy_fd is not None:
-        os.environ[_ROOT_ENV] = root
+        os.environ[environment.POLICY_ROOT] = root
         # Without a spec, spawn/forkserver workers run this file as __mp_main__ (see below);
         # with one they would skip it, as they skip every package's __main__.
         sys.modules["__main__"].__spec__ = None
@@ -68,8 +63,8 @@ def main() -> None:
 
 if __name__ == "__main__":
     main()
-elif __name__ == "__mp_main__" and os.environ.get(_ROOT_ENV):
+elif __name__ == "__mp_main__" and os.environ.get(environment.POLICY_ROOT):
     # A spawn/forkserver worker: the student's functions are unpickled after this.
     from grader.subject import policy as _policy_module
 
-    _policy_module.install(os.environ[_ROOT_ENV], _reporter(2, MARKER))
+    _policy_module.install(os.environ[environment.POLICY_ROOT], _reporter(2, MARKER))

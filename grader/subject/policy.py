@@ -24,6 +24,8 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from grader import environment
+
 #: Prefix of a policy report written to stderr by worker processes.
 MARKER = "\x1econcurlab-policy:"
 #: Exit status when the evidence channel was closed or replaced under the policy.
@@ -259,5 +261,5 @@ def _harmless(full: str) -> bool:
 
 def install(root: str, report: Callable[[str], None]) -> Policy:
     """Install the policy for a submission in ``root`` (the probe folder is writable too)."""
-    allowed = [p for p in (os.environ.get("CONCURLAB_PROBE_DIR"), os.environ.get("TMPDIR")) if p]
+    allowed = [p for p in (os.environ.get(environment.PROBE_DIR), os.environ.get("TMPDIR")) if p]
     return Policy(root, report, allowed).install()

@@ -2,20 +2,18 @@
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 
 import psutil
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 from grader.probes import speedup as probes
 from grader.speedup import (
     Structure,
     TreeWatch,
     clear_records,
-    course_thresholds,
     judge_speed,
     needed_speedup,
     read_records,
@@ -169,14 +167,3 @@ def test_cgroup_quota_is_read(tmp_path, monkeypatch):
     assert cpus_module.usable_cpus() <= 0.5
     (tmp_path / "cpu.max").write_text("max 100000\n")
     assert cpus_module.cgroup_quota() is None
-
-
-def test_course_thresholds_come_from_course_yml(tmp_path):
-    hidden = tmp_path / "tests" / "hidden" / "e99_demo"
-    hidden.mkdir(parents=True)
-    (tmp_path / "course.yml").write_text(json.dumps({
-        "name": "demo", "exercises": [{"id": "e99_demo", "module": "m", "title": "t",
-                                       "points": {"test_a": 1},
-                                       "thresholds": {"vs_reference": 0.6}}]}))
-    assert course_thresholds(hidden / "test_x.py") == {"vs_reference": 0.6}
-    assert course_thresholds(tmp_path / "elsewhere" / "e98" / "test_y.py") == {}

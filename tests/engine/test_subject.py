@@ -13,9 +13,8 @@ from grader.driver.subject import (
     RemoteException,
     RemoteObject,
     Subject,
-    SubjectDied,
-    SubjectHung,
 )
+from grader.driver.verdicts import SubjectDied, SubjectHung
 from grader.subject import codec
 
 MODULE = '''

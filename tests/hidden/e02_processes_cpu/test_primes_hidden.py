@@ -15,7 +15,7 @@ import time
 import pytest
 
 from grader.leaks import leftover_workers
-from grader.speedup import TreeWatch, course_thresholds, judge_speed, structure
+from grader.speedup import TreeWatch, judge_speed, structure
 
 #: Equal tasks of ~0.1-0.3 s each: far more CPU than starting a worker costs.
 TASK = 150_000
@@ -120,7 +120,7 @@ def test_no_child_left(subject, context):
         "shut the pool down and wait for its workers (a `with` block does it)")
 
 
-def test_faster_than_serial(subject, reference):
+def test_faster_than_serial(subject, reference, thresholds):
     """Structure first; then serial, reference and student interleaved, best of 5."""
     limits, workers = [50_000] * 8, 2
     check_structure(subject, limits, workers)
@@ -129,4 +129,4 @@ def test_faster_than_serial(subject, reference):
         serial=lambda: [ref.count_primes(n) for n in limits],
         reference=lambda: ref.count_primes_parallel(limits, workers),
         student=lambda: sub.count_primes_parallel(limits, workers),
-        workers=workers, thresholds=course_thresholds(__file__))
+        workers=workers, thresholds=thresholds)

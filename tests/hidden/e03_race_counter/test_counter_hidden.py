@@ -25,21 +25,21 @@ def test_counts_in_one_thread(subject):
     assert type(c.value) is int, f"value must be an int, got {type(c.value).__name__}"
 
 
-def test_concurrent_increments_are_never_lost(subject, concurlab_seed):
+def test_concurrent_increments_are_never_lost(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.two_increments(concurlab_seed * 1000, SCHEDULES)
+    result = scn.two_increments(seed, SCHEDULES)
     judge(result, "two threads call increment() on the same Counter and one update is lost")
 
 
-def test_increments_and_decrements_are_never_lost(subject, concurlab_seed):
+def test_increments_and_decrements_are_never_lost(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.increment_and_decrement(concurlab_seed * 1000, SCHEDULES)
+    result = scn.increment_and_decrement(seed, SCHEDULES)
     judge(result, "increment(5) and decrement(3) run at once on the same Counter and one is lost")
 
 
-def test_two_counters_do_not_block_each_other(subject, concurlab_seed):
+def test_two_counters_do_not_block_each_other(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.two_counters_at_once(concurlab_seed * 1000, 100)
+    result = scn.two_counters_at_once(seed, 100)
     assert result["verdict"] != "deadlock", (
         "two threads increment two *different* Counters; inside its critical section each waits "
         "for the other to get inside its own. They never both got in: one waited for a lock the "

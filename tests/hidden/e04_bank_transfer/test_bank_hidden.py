@@ -63,21 +63,21 @@ def test_transfer_and_audit_in_one_thread(subject):
     assert bank.audit([]) == 0, "audit of no accounts must be 0"
 
 
-def test_concurrent_withdrawals_never_overdraw(subject, concurlab_seed):
+def test_concurrent_withdrawals_never_overdraw(subject, seed):
     scn = subject.load(SCENARIOS)
-    judge(scn.two_withdrawals(concurlab_seed * 1000, SCHEDULES),
+    judge(scn.two_withdrawals(seed, SCHEDULES),
            "two threads withdraw 60 from an account holding 100")
 
 
-def test_money_is_conserved(subject, concurlab_seed):
+def test_money_is_conserved(subject, seed):
     scn = subject.load(SCENARIOS)
-    judge(scn.transfers_and_deposit(concurlab_seed * 1000, SCHEDULES),
+    judge(scn.transfers_and_deposit(seed, SCHEDULES),
            "transfer(a, b, 30) and b.deposit(10) at the same time")
 
 
-def test_audit_during_transfers_sees_all_the_money(subject, concurlab_seed):
+def test_audit_during_transfers_sees_all_the_money(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.audit_during_transfers(concurlab_seed * 1000, SCHEDULES)
+    result = scn.audit_during_transfers(seed, SCHEDULES)
     why = "audit([a, b, c, d]) while transfer(a, b, 30) and transfer(c, d, 20) run"
     if result["seen"] and result["seen"][0] < 400:
         why += (": money vanished. The audit ran while a transfer had taken the money out of one "
@@ -89,9 +89,9 @@ def test_audit_during_transfers_sees_all_the_money(subject, concurlab_seed):
     judge(result, why)
 
 
-def test_opposite_transfers_never_deadlock(subject, concurlab_seed):
+def test_opposite_transfers_never_deadlock(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.opposite_transfers(concurlab_seed * 1000, SCHEDULES)
+    result = scn.opposite_transfers(seed, SCHEDULES)
     assert result["verdict"] != "deadlock", (
         "transfer(a, b, 10) and transfer(b, a, 20) at once deadlocked: each thread took its "
         "source's lock and waits for the other's. Take the two locks in one global order "
@@ -99,9 +99,9 @@ def test_opposite_transfers_never_deadlock(subject, concurlab_seed):
     judge(result, "transfer(a, b, 10) and transfer(b, a, 20) at once")
 
 
-def test_disjoint_transfers_run_at_the_same_time(subject, concurlab_seed):
+def test_disjoint_transfers_run_at_the_same_time(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.disjoint_transfers(concurlab_seed * 1000, 50)
+    result = scn.disjoint_transfers(seed, 50)
     assert result["verdict"] != "deadlock", (
         "transfer(a, b) and transfer(c, d) share no account; while changing a balance each waits "
         "for the other to get that far too. They never both got in: one waited for a lock the "

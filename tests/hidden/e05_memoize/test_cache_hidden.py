@@ -42,15 +42,15 @@ def test_error_is_not_cached(subject):
         f"after a success the value is cached: fn must have run twice in all, ran {len(calls)}")
 
 
-def test_each_key_computed_once(subject, concurlab_seed):
+def test_each_key_computed_once(subject, seed):
     scn = subject.load(SCENARIOS)
-    judge(scn.same_key_at_once(concurlab_seed * 1000, SCHEDULES),
+    judge(scn.same_key_at_once(seed, SCHEDULES),
            "three threads ask for the same key at once")
 
 
-def test_different_keys_computed_at_the_same_time(subject, concurlab_seed):
+def test_different_keys_computed_at_the_same_time(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.different_keys_at_once(concurlab_seed * 1000, 50)
+    result = scn.different_keys_at_once(seed, 50)
     assert result["verdict"] != "deadlock", (
         "fn(1) and fn(2) each wait inside fn until the other has started too; they never both "
         "got in: one thread held a lock while fn ran, so the other key had to wait. Hold the "
@@ -58,9 +58,9 @@ def test_different_keys_computed_at_the_same_time(subject, concurlab_seed):
     judge(result, "cached(1) and cached(2) at the same time")
 
 
-def test_error_reaches_every_waiter(subject, concurlab_seed):
+def test_error_reaches_every_waiter(subject, seed):
     scn = subject.load(SCENARIOS)
-    result = scn.failing_key_at_once(concurlab_seed * 1000, SCHEDULES)
+    result = scn.failing_key_at_once(seed, SCHEDULES)
     assert result["verdict"] != "deadlock", (
         "fn(7) raised while other threads waited for its result, and they were never woken: "
         "when fn raises, hand the exception to the waiters and wake them (set the event) "

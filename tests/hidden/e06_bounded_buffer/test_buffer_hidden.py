@@ -67,7 +67,7 @@ def test_get_times_out_when_empty(subject):
     assert buf.get(timeout=0) == "x", "get(timeout=0) must return the item when there is one"
 
 
-def test_full_buffer_blocks_put(subject, concurlab_seed):
+def test_full_buffer_blocks_put(subject, seed):
     buf = subject.module().BoundedBuffer(2)
     buf.put("a")
     buf.put("b")
@@ -78,29 +78,29 @@ def test_full_buffer_blocks_put(subject, concurlab_seed):
     assert buf.get() == "a", "the oldest item comes out first"
     buf.put("c", timeout=0)
     assert len(buf) == 2, "after a get made room, put(timeout=0) must succeed"
-    result = explored(subject, "full_buffer_blocks", 2, concurlab_seed, schedules=20)
+    result = explored(subject, "full_buffer_blocks", 2, seed, schedules=20)
     assert result["verdict"] == "ok", explorer_says(
         result, "put must wait while the buffer is full, until a get makes room:")
 
 
-def test_woken_threads_recheck(subject, concurlab_seed):
-    result = explored(subject, "producers_consumers", 1, 2, 2, 2, concurlab_seed, schedules=100)
+def test_woken_threads_recheck(subject, seed):
+    result = explored(subject, "producers_consumers", 1, 2, 2, 2, seed, schedules=100)
     assert result["verdict"] == "ok", explorer_says(
         result, "1 producer puts 2 items, 2 consumers get one each (capacity 2): some schedule "
                 "goes wrong. A thread that wakes up must check again whether it can go on: "
                 "another thread may have taken the item first.")
 
 
-def test_no_lost_wakeup(subject, concurlab_seed):
-    result = explored(subject, "producers_consumers", 2, 2, 2, 1, concurlab_seed + 1,
+def test_no_lost_wakeup(subject, seed):
+    result = explored(subject, "producers_consumers", 2, 2, 2, 1, seed + 1,
                       schedules=SCHEDULES)
     assert result["verdict"] == "ok", explorer_says(
         result, "2 producers and 2 consumers, capacity 1, two items each: some schedule goes "
                 "wrong. Every thread that waits must be woken when it can go on.")
 
 
-def test_no_busy_wait(subject, concurlab_seed):
-    result = explored(subject, "blocked_get_sleeps", concurlab_seed, schedules=3)
+def test_no_busy_wait(subject, seed):
+    result = explored(subject, "blocked_get_sleeps", seed, schedules=3)
     assert result["verdict"] == "ok", explorer_says(
         result, "a consumer called get(timeout=5) on an empty buffer and a producer put an item "
                 "1 s later. While it waits, the consumer must sleep (Condition.wait), not run "

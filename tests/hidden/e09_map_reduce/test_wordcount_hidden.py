@@ -82,8 +82,8 @@ def check_counts(got: object, chunks: list[str], what: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
-def test_counts_words(subject, concurlab_seed, method):
-    rng = random.Random(concurlab_seed)
+def test_counts_words(subject, seed, method):
+    rng = random.Random(seed)
     chunks = [text(rng, rng.randrange(50, 400)) for _ in range(7)] + ["", "Don't STOP"]
     sub = use(subject, method)
     what = f"word_count({len(chunks)} chunks, workers=3) under {method}"
@@ -91,8 +91,8 @@ def test_counts_words(subject, concurlab_seed, method):
 
 
 @pytest.mark.parametrize(("n_chunks", "workers"), [(10, 3), (2, 5)])
-def test_at_most_workers_processes(subject, concurlab_seed, n_chunks, workers):
-    rng = random.Random(concurlab_seed)
+def test_at_most_workers_processes(subject, seed, n_chunks, workers):
+    rng = random.Random(seed)
     chunks = [text(rng, 3000) for _ in range(n_chunks)]
     sub = use(subject)
     what = f"word_count({n_chunks} chunks, workers={workers})"
@@ -114,8 +114,8 @@ def test_large_results_do_not_deadlock(subject):
     check_counts(count(subject, sub, chunks, 2, what), chunks, what)
 
 
-def test_every_worker_gets_its_sentinel(subject, concurlab_seed):
-    rng = random.Random(concurlab_seed)
+def test_every_worker_gets_its_sentinel(subject, seed):
+    rng = random.Random(seed)
     chunks = [text(rng, 20) for _ in range(12)]
     sub = use(subject)
     what = "word_count(12 chunks, workers=4)"
@@ -146,13 +146,13 @@ def pool_uses(source: str) -> list[str]:
     return sorted(set(found))
 
 
-def test_uses_process_workers_not_a_pool(subject, concurlab_seed):
+def test_uses_process_workers_not_a_pool(subject, seed):
     source = (Path(subject.module_dir) / f"{subject.module_name}.py").read_text()
     pools = pool_uses(source)
     assert not pools, (
         f"wordcount.py uses a pool ({', '.join(pools)}): this exercise is about doing by hand what "
         "a pool hides: multiprocessing.Process workers, a task queue, a result queue, sentinels")
-    rng = random.Random(concurlab_seed)
+    rng = random.Random(seed)
     chunks = [text(rng, 3000) for _ in range(4)]
     sub = use(subject)
     with TreeWatch.processes_of(subject.process) as seen:
@@ -172,8 +172,8 @@ def test_bad_arguments(subject):
     assert count(subject, sub, [], 2, "word_count([])") == {}, "no chunks must give {}"
 
 
-def test_nothing_left_behind(subject, concurlab_seed):
-    rng = random.Random(concurlab_seed)
+def test_nothing_left_behind(subject, seed):
+    rng = random.Random(seed)
     chunks = [text(rng, 200) for _ in range(6)]
     sub = use(subject)
     for _ in range(2):

@@ -59,8 +59,8 @@ def check(got: list, want: list, what: str) -> None:
 
 
 @pytest.mark.parametrize("method", ["spawn", "forkserver"])
-def test_counts_each_bin(subject, concurlab_seed, method):
-    rng = random.Random(concurlab_seed)
+def test_counts_each_bin(subject, seed, method):
+    rng = random.Random(seed)
     values = [rng.randrange(10) for _ in range(5000)]
     sub = use(subject, method)
     what = f"parallel_histogram(5000 values, bins=10, workers=1) under {method}"
@@ -86,8 +86,8 @@ def test_no_count_lost_under_contention(subject):
         assert got[0] == got[2] == 0, f"trial {trial}: {what} gave {got}: only bin 1 has values"
 
 
-def test_uses_worker_processes(subject, concurlab_seed):
-    rng = random.Random(concurlab_seed)
+def test_uses_worker_processes(subject, seed):
+    rng = random.Random(seed)
     values = [rng.randrange(4) for _ in range(20_000)]
     sub = use(subject)
     what = "parallel_histogram(20000 values, bins=4, workers=1)"
@@ -109,8 +109,8 @@ def test_bad_values_rejected_before_any_process(subject, bad):
         f"process (checking inside the workers is too late); processes started: {len(seen.workers())}")
 
 
-def test_nothing_left_behind(subject, concurlab_seed):
-    rng = random.Random(concurlab_seed)
+def test_nothing_left_behind(subject, seed):
+    rng = random.Random(seed)
     values = [rng.randrange(6) for _ in range(3000)]
     sub = use(subject)
     for _ in range(2):

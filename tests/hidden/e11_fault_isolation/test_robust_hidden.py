@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from grader.driver.subject import SubjectDied
+from grader.driver.verdicts import SubjectDied
 from grader.leaks import bounded_call, hang_report, leftover_workers, release, shutdown_warnings
 from grader.probes.faults import ERROR_REPR
 

@@ -14,8 +14,8 @@ import time
 import pytest
 from shm_watch import Watch, remove_segments, shm_dir, smaps, workers
 
-from grader.driver.plugin import Inconclusive
 from grader.driver.subject import RemoteError, wait_until
+from grader.driver.verdicts import Inconclusive
 from grader.probes.memory import expected_sum_squares
 
 PROBES = "grader.probes.memory"
@@ -48,10 +48,10 @@ def check_released(subject, segments: set[str], what: str) -> None:
 
 @pytest.mark.parametrize(("n", "workers_"), [(0, 2), (1, 2), (3, 4), (1001, 2), (20_000, 3),
                                              (100_000, 1)])
-def test_sum_is_correct(subject, concurlab_seed, n, workers_):
-    data = subject.module(PROBES).make_data(n, concurlab_seed)
+def test_sum_is_correct(subject, seed, n, workers_):
+    data = subject.module(PROBES).make_data(n, seed)
     got = subject.module().parallel_sum_squares(data, workers_)
-    expected = expected_sum_squares(n, concurlab_seed)
+    expected = expected_sum_squares(n, seed)
     assert isinstance(got, float | int) and got == expected, (
         f"the sum of squares of {n} floats with workers={workers_} is {expected!r} (exact: "
         f"every value is a multiple of 1/64), but parallel_sum_squares returned {got!r}: "
@@ -66,12 +66,12 @@ def test_bad_workers(subject):
     assert not workers(subject), "workers=0 must be rejected before any process starts"
 
 
-def test_workers_map_shared_memory(subject, concurlab_seed):
-    data = big_data(subject, concurlab_seed)
+def test_workers_map_shared_memory(subject, seed):
+    data = big_data(subject, seed)
     with Watch(subject) as watch:
         got = subject.module().parallel_sum_squares(data, 2)
     remove_segments(subject, watch.segments)
-    assert got == expected_sum_squares(BIG, concurlab_seed), f"wrong sum for {BIG} items: {got!r}"
+    assert got == expected_sum_squares(BIG, seed), f"wrong sum for {BIG} items: {got!r}"
     if not watch.workers:
         raise Inconclusive("no worker process was seen during the call (it was too quick)")
     mapping = [pid for pid, seen in watch.workers.items() if seen.segments]
@@ -81,14 +81,14 @@ def test_workers_map_shared_memory(subject, concurlab_seed):
         "and let the workers attach to it by name, instead of sending them the data")
 
 
-def test_workers_hold_no_copy(subject, concurlab_seed):
-    data = big_data(subject, concurlab_seed)
+def test_workers_hold_no_copy(subject, seed):
+    data = big_data(subject, seed)
     nbytes = BIG * 8
     data_mb = nbytes / 2**20
     with Watch(subject) as watch:
         got = subject.module().parallel_sum_squares(data, 2)
     remove_segments(subject, watch.segments)
-    assert got == expected_sum_squares(BIG, concurlab_seed), f"wrong sum for {BIG} items: {got!r}"
+    assert got == expected_sum_squares(BIG, seed), f"wrong sum for {BIG} items: {got!r}"
     if not watch.workers:
         raise Inconclusive("no worker process was seen during the call (it was too quick)")
     pid, seen = max(watch.workers.items(), key=lambda item: item[1].peak_private)
@@ -100,8 +100,8 @@ def test_workers_hold_no_copy(subject, concurlab_seed):
         "bytes(), tolist(), array(...) or pickled arguments")
 
 
-def test_segment_unlinked_after_return(subject, concurlab_seed):
-    data = big_data(subject, concurlab_seed)
+def test_segment_unlinked_after_return(subject, seed):
+    data = big_data(subject, seed)
     with Watch(subject) as watch:
         subject.module().parallel_sum_squares(data, 2)
     try:
@@ -129,12 +129,12 @@ def _kill_a_worker(subject, watch: Watch, call: threading.Thread) -> int | None:
     return None
 
 
-def test_segment_released_when_a_worker_fails(subject, concurlab_seed):
+def test_segment_released_when_a_worker_fails(subject, seed):
     sub = subject.module()
     watch = Watch(subject)
     try:
         for _attempt in range(2):
-            data = big_data(subject, concurlab_seed)
+            data = big_data(subject, seed)
             outcome: dict = {}
 
             def run(data=data, outcome=outcome) -> None:

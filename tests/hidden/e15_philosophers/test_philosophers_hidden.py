@@ -44,16 +44,16 @@ def test_everyone_eats(subject):
             f"got {got!r}")
 
 
-def test_never_deadlocks(subject, concurlab_seed):
-    result = explored(subject, "dinner", 3, 2, concurlab_seed, schedules=100)
+def test_never_deadlocks(subject, seed):
+    result = explored(subject, "dinner", 3, 2, seed, schedules=100)
     assert result["verdict"] == "ok", explorer_says(
         result, "dine(3, 2, eat) went wrong in this schedule. If every philosopher holds one fork "
                 "and waits for the next, they wait in a circle forever: take the forks in an "
                 "order that can never close a circle.")
 
 
-def test_neighbours_never_eat_together(subject, concurlab_seed):
-    result = explored(subject, "neighbours_together", 3, 2, concurlab_seed, schedules=40)
+def test_neighbours_never_eat_together(subject, seed):
+    result = explored(subject, "neighbours_together", 3, 2, seed, schedules=40)
     assert result["found"] is False, explorer_says(
         result, "two neighbours ate at the same time in this schedule, although they share a "
                 "fork: a philosopher must hold both of their forks while eating.")
@@ -62,8 +62,8 @@ def test_neighbours_never_eat_together(subject, concurlab_seed):
         "for every philosopher, so there was no meal to check")
 
 
-def test_non_neighbours_eat_together(subject, concurlab_seed):
-    result = explored(subject, "non_neighbours_together", 4, concurlab_seed, schedules=30)
+def test_non_neighbours_eat_together(subject, seed):
+    result = explored(subject, "non_neighbours_together", 4, seed, schedules=30)
     assert result["found"] is True, explorer_says(
         result, "with 4 philosophers, 0 and 2 share no fork (nor do 1 and 3), so they should be "
                 "able to eat at the same time; in no schedule did they. Is one lock serialising "

@@ -47,22 +47,22 @@ def test_release_errors(subject):
     raises_runtime_error(rw.release_write, "a second release_write() after one acquire_write()")
 
 
-def test_one_thread_in_turn(subject, concurlab_seed):
-    result = explored(subject, "one_thread_in_turn", concurlab_seed, schedules=1)
+def test_one_thread_in_turn(subject, seed):
+    result = explored(subject, "one_thread_in_turn", seed, schedules=1)
     assert result["verdict"] == "ok", explorer_says(
         result, "one thread alone read, wrote, read again, then wrote with the context managers: "
                 "each release must let the next acquire in")
 
 
-def test_readers_share(subject, concurlab_seed):
-    result = explored(subject, "readers_share", concurlab_seed, schedules=30)
+def test_readers_share(subject, seed):
+    result = explored(subject, "readers_share", seed, schedules=30)
     assert result["found"] is True, explorer_says(
         result, "two readers never held the read lock at the same time in any schedule: "
                 "readers only look, so any number of them may read at once")
 
 
-def test_writer_alone(subject, concurlab_seed):
-    result = explored(subject, "writer_with_company", concurlab_seed, schedules=100)
+def test_writer_alone(subject, seed):
+    result = explored(subject, "writer_with_company", seed, schedules=100)
     assert result["found"] is False, explorer_says(
         result, "a writer held the lock while someone else (a reader or another writer) held it "
                 "too: a writer must be alone")
@@ -71,15 +71,15 @@ def test_writer_alone(subject, concurlab_seed):
         "was nothing to check")
 
 
-def test_waiters_are_woken(subject, concurlab_seed):
-    result = explored(subject, "everyone_finishes", concurlab_seed, schedules=60)
+def test_waiters_are_woken(subject, seed):
+    result = explored(subject, "everyone_finishes", seed, schedules=60)
     assert result["verdict"] == "ok", explorer_says(
         result, "2 readers (twice each) and 2 writers: some schedule went wrong. Whoever leaves "
                 "must wake the threads that were waiting for them (Condition.notify_all)")
 
 
-def test_writer_not_starved(subject, concurlab_seed):
-    result = explored(subject, "writer_not_starved", concurlab_seed, schedules=30)
+def test_writer_not_starved(subject, seed):
+    result = explored(subject, "writer_not_starved", seed, schedules=30)
     assert result["verdict"] == "ok", explorer_says(
         result, "reader R0 reads from t=0 to t=1.5 s; a writer asks at t=0.5 s; readers R1 and "
                 "R2 ask at t=1 s and t=2 s and each reads for 1 s. Once a writer waits, new "

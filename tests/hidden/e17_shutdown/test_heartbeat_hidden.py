@@ -12,8 +12,8 @@ import time
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
 from grader.driver.subject import wait_until
+from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight, Stopwatch
 
 #: stop() must return well under 0.1 s by contract; measured from the driver, allow this

@@ -18,7 +18,6 @@ from grader.probes.speedup import checksum
 from grader.speedup import (
     TreeWatch,
     clear_records,
-    course_thresholds,
     judge_speed,
     read_records,
     structure,
@@ -138,7 +137,7 @@ def test_fetching_and_analysis_overlap(subject):
     assert not problem, problem
 
 
-def test_end_to_end_speed(subject, reference):
+def test_end_to_end_speed(subject, reference, thresholds):
     """Structure first (fetch in threads, analyses in processes); then timing vs the reference.
 
     (Overlap of the two stages has its own test: with equal latencies all
@@ -167,4 +166,4 @@ def test_end_to_end_speed(subject, reference):
                                                 reference.probe(ANALYZE), 8, 2),
         student=lambda: sub.process_documents(urls, InFlight(quiet, delay=0.04),
                                               subject.probe(ANALYZE), 8, 2),
-        workers=2, thresholds=course_thresholds(__file__))
+        workers=2, thresholds=thresholds)

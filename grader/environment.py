@@ -1,0 +1,16 @@
+"""Every environment variable concurlab reads or sets, named once.
+
+Environment variables cross process boundaries nobody sees in the import
+graph (the host sets one, the driver or a subject's worker reads it), so each
+name is spelled here and nowhere else; ``tests/engine/test_contracts.py``
+checks that.  Kept import-free: the subject reads it before its policy is on.
+"""
+
+#: Host -> driver: "auto" (bubblewrap when it runs here), "require" or "off".
+SANDBOX = "CONCURLAB_SANDBOX"
+#: Driver -> subject and its workers: the folder trusted probes leave evidence in.
+PROBE_DIR = "CONCURLAB_PROBE_DIR"
+#: Subject -> its spawn/forkserver workers: the submission folder the policy guards.
+POLICY_ROOT = "CONCURLAB_POLICY_ROOT"
+#: Anyone -> the explorer: replay this schedule token in every ``explore``.
+REPLAY = "CONCURLAB_REPLAY"
