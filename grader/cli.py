@@ -56,22 +56,24 @@ def validate(course_path: str) -> None:
 @click.option("--regrade-inconclusive", is_flag=True, help="rerun only inconclusive results")
 @click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
-@click.option("--require-sandbox", is_flag=True,
-              help="refuse to grade unless submissions can run inside bubblewrap")
+@click.option("--no-sandbox", is_flag=True,
+              help="grade without bubblewrap (process-level limits only; every report says so)")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
           seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
-          require_sandbox: bool) -> None:
+          no_sandbox: bool) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
+    from grader import sandbox
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
+    from grader.collect import CollectError
     from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
-    from grader.sandbox import available, unavailable_warning
 
-    if not available():
-        if require_sandbox:
-            raise click.UsageError(f"--require-sandbox: {unavailable_warning()}")
-        click.echo(f"warning: {unavailable_warning()}", err=True)
+    no_sandbox = no_sandbox or sandbox.mode() == "off"
+    if not no_sandbox and not sandbox.available():
+        raise click.UsageError(sandbox.unavailable_warning())
+    if no_sandbox:
+        click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     course = _course(course_path)
     try:
         times = read_submission_times(submitted_at) if submitted_at else None
@@ -84,14 +86,18 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     ids = list(exercises) or list(course.exercises)
     jobs = jobs or len(os.sched_getaffinity(0))
     printer = GradebookPrinter(course, sys.stdout.isatty())
-    options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
-    with printer.progress() as progress:
-        result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
-                             regrade_inconclusive=regrade_inconclusive, options=options,
-                             progress=progress, submitted_at=times)
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    options = GradeOptions(seed=seed, sandbox="off" if no_sandbox else "require")
+    try:
+        with printer.progress() as progress:
+            result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
+                                 regrade_inconclusive=regrade_inconclusive, options=options,
+                                 progress=progress, submitted_at=times)
+    except CollectError as exc:
+        raise click.UsageError(str(exc)) from None
     printer.table(result.reports, ids)
+    printer.attention(result.warnings)
+    if no_sandbox:
+        click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
 

@@ -30,7 +30,7 @@ _EMPTY_INI = "[pytest]\n"
 class GradeOptions:
     seed: int = 0
     python: str = sys.executable
-    #: "auto" (bubblewrap when it runs here), "require" (refuse without it) or "off";
+    #: "require" (refuse to run without bubblewrap) or "off" (--no-sandbox);
     #: defaults to $CONCURLAB_SANDBOX (e.g. off, to measure what the sandbox costs).
     sandbox: str = field(default_factory=sandbox.mode)
 
@@ -40,11 +40,12 @@ def grade(course: Course, ex: Exercise, staged: Staged, options: GradeOptions = 
     started = time.monotonic()
     if staged.status != "ok":
         result = _not_graded(ex, staged.status, staged.message)
-    elif options.sandbox == "require" and not sandbox.available():
+    elif options.sandbox != "off" and not sandbox.available():
         result = _not_graded(ex, "grader error", "the sandbox is required but bubblewrap cannot run")
     else:
         with tempfile.TemporaryDirectory(prefix=f"concurlab-{ex.id}-") as tmp:
             result = _run_driver(course, ex, staged, Path(tmp), options)
+        result["sandbox"] = "off" if options.sandbox == "off" else "bubblewrap"
     result["duration"] = round(time.monotonic() - started, 3)
     return result
 
