@@ -22,7 +22,7 @@ browser:
 
 demo: $(STAMP) sandbox
 	$(BIN)/python examples/build_class.py demo-class
-	$(BIN)/concurlab grade demo-class --out demo-out --force
+	$(BIN)/concurlab grade demo-class --out demo-out --force $$(command -v bwrap >/dev/null || echo --no-sandbox)
 
 test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .

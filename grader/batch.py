@@ -167,7 +167,7 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
     result.reports = [StudentReport.build(sid, {e: res[e] for e in exercise_ids if e in res},
                                           *late_penalty(course.policies, times.get(sid)))
                       for sid, res in by_student.items()]
-    write_reports(course, out, result.reports, exercise_ids)
+    result.warnings += write_reports(course, out, result.reports, exercise_ids)
     if result.reports:
         regrade = f"concurlab grade {submissions_root} --out {out} --regrade-inconclusive"
         write_pages(course, out, ClassResult.of(result.reports), regrade)

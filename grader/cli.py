@@ -60,25 +60,28 @@ def validate(course_path: str) -> None:
               help="rerun only results that wait for a regrade (inconclusive, grader error)")
 @click.option("--submitted-at", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
-@click.option("--require-sandbox", is_flag=True,
-              help="refuse to grade unless submissions can run inside bubblewrap")
+@click.option("--no-sandbox", is_flag=True,
+              help="grade without bubblewrap (process-level limits only; every report says so)")
 @click.option("--cluster", metavar="tcp://HOST:PORT|local:N",
               help="grade on a Dask cluster (a scheduler's address, or N workers on this machine)")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
           seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
-          require_sandbox: bool, cluster: str | None) -> None:
+          no_sandbox: bool, cluster: str | None) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
+    from grader import sandbox
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
+    from grader.cluster import ClusterError
+    from grader.collect import CollectError
     from grader.policy import PolicyError, read_submission_times
     from grader.run import GradeOptions
-    from grader.sandbox import available, unavailable_warning
     from grader.speedup.cpus import usable_cores
 
-    if not available():
-        if require_sandbox:
-            raise click.UsageError(f"--require-sandbox: {unavailable_warning()}")
-        click.echo(f"warning: {unavailable_warning()}", err=True)
+    no_sandbox = no_sandbox or sandbox.mode() == "off"
+    if not no_sandbox and not sandbox.available():
+        raise click.UsageError(sandbox.unavailable_warning())
+    if no_sandbox:
+        click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     course = _course(course_path)
     try:
         times = read_submission_times(submitted_at) if submitted_at else None
@@ -91,26 +94,27 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     ids = list(exercises) or list(course.exercises)
     jobs = jobs or usable_cores()
     printer = GradebookPrinter(course, sys.stdout.isatty())
-    options = GradeOptions(seed=seed, **({"sandbox": "require"} if require_sandbox else {}))
-    from grader.cluster import ClusterError
-
-    with printer.progress() as progress:
-        try:
+    options = GradeOptions(seed=seed, sandbox="off" if no_sandbox else "require")
+    try:
+        with printer.progress() as progress:
             result = grade_class(course, submissions, out, exercise_ids=ids, jobs=jobs, force=force,
                                  regrade_inconclusive=regrade_inconclusive, options=options,
                                  progress=progress, on_planned=progress.planned, submitted_at=times,
                                  cluster=cluster)
-        except ClusterError as exc:
-            raise click.ClickException(f"{exc}\nFinished results are stored: rerun to resume.") from None
-    for warning in result.warnings:
-        click.echo(f"warning: {warning}", err=True)
+    except CollectError as exc:
+        raise click.UsageError(str(exc)) from None
+    except ClusterError as exc:
+        raise click.ClickException(f"{exc}\nFinished results are stored: rerun to resume.") from None
     printer.table(result.reports, ids)
     printer.pass_rates(result.reports, ids)
+    printer.attention(result.warnings)
     if result.cluster is not None:
         per_worker = ", ".join(f"{w}: {n}" for w, n in sorted(result.cluster.per_worker.items()))
         slowest = ", ".join(f"{name} {secs:.0f}s" for name, secs in result.cluster.slowest)
         click.echo(f"cluster: jobs per worker {per_worker}; {result.cluster.rescheduled} rescheduled "
                    f"after a lost worker; slowest {slowest}")
+    if no_sandbox:
+        click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
 

@@ -15,6 +15,7 @@ from rich.text import Text
 
 from grader.batch import Job
 from grader.course import Course
+from grader.escape import terminal
 from grader.results import ExerciseResult, Outcome, Status, StudentReport
 
 #: Cell flags: "" for a final grade, "?" for a pending one, "!" when the tests did not all run.
@@ -25,7 +26,7 @@ _CELL_FRAME = 3
 
 def plain(text: str) -> Text:
     """Untrusted text (a folder name, a test's message) as terminal text: no markup, no escapes."""
-    return Text("".join(ch if ch.isprintable() else "?" for ch in text))
+    return Text(terminal(text))
 
 
 @dataclass
@@ -44,10 +45,12 @@ class ProgressLine:
         where = f"{job.submission.student_id}/{job.exercise.id}"
         if self.bar is not None and self.task is not None:
             self.bar.update(self.task, advance=1, description=plain(where).plain)
+            if _why(result):
+                self.bar.console.print(plain(f"{where}: {result.status}{_why(result)}"))
             return
         how = "unchanged" if reused else f"{result.duration:.1f}s"
         self.printer.console.print(plain(f"{where}: {result.score:g}/{result.max_score:g} "
-                                         f"{result.status} ({how})"))
+                                         f"{result.status} ({how}){_why(result)}"))
 
 
 class GradebookPrinter:
@@ -105,6 +108,23 @@ class GradebookPrinter:
             self.console.print("tests not every student passes:")
             for line in lines:
                 self.console.print(line)
+
+    def attention(self, lines: list[str]) -> None:
+        """Entries not graded (refused at collect time) and reports not written: loud, after
+        the table, so a new instructor cannot miss them."""
+        if not lines:
+            return
+        err = Console(stderr=True, highlight=False, width=self.console.width)
+        err.print(Text(f"NEEDS ATTENTION ({len(lines)}):", style="bold red"))
+        for line in lines:
+            err.print(plain(f"  {line}"))
+
+
+def _why(result: ExerciseResult) -> str:
+    """Why nothing ran (not submitted, invalid, not allowed...): the message's first line."""
+    if result.status.ran or not result.message:
+        return ""
+    return f": {result.message.splitlines()[0][:200]}"
 
 
 def hard_tests(reports: Sequence[StudentReport], exercise_id: str) -> list[tuple[str, int, int]]:

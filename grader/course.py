@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Annotated
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 EXERCISE_ID = re.compile(r"^e\d\d_[a-z0-9_]+$")
 
@@ -37,9 +37,84 @@ class Policies(_Strict):
     late_cap: float = Field(1.0, ge=0, le=1, description="most of the score a late penalty takes")
 
 
+DOTTED_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*")
+
+
+def _dotted_names(names: list[str]) -> list[str]:
+    bad = [n for n in names if not DOTTED_NAME.fullmatch(n)]
+    if bad:
+        raise ValueError(f"{bad[0]!r} is not a module, a dotted name or an attribute name")
+    return names
+
+
+class Gate(_Strict):
+    """What the static gate refuses in a submission before anything runs (grader/gate.py)."""
+
+    #: Imports of these modules or their submodules.
+    modules: list[str] = ["gc", "inspect", "ctypes", "_ctypes", "importlib", "builtins", "_thread",
+                          "marshal", "code", "codeop", "pdb", "bdb", "trace", "cProfile", "profile",
+                          "subprocess", "_posixsubprocess", "pty", "posix", "nt", "_testcapi",
+                          "pytest", "_pytest", "pluggy", "grader"]
+    #: Dotted names after imports are resolved (``sys._getframe``); builtins bare (``exec``).
+    names: list[str] = ["exec", "eval", "compile", "__import__", "breakpoint",
+                        "sys._getframe", "sys._current_frames", "sys._current_exceptions",
+                        "sys.modules", "sys.settrace", "sys.setprofile", "sys.gettrace",
+                        "sys.getprofile", "sys.monitoring", "sys.addaudithook", "sys.meta_path",
+                        "sys.path_hooks", "sys.path_importer_cache", "sys.warnoptions",
+                        "sys._xoptions", "threading.settrace", "threading.setprofile",
+                        "threading.settrace_all_threads", "threading.setprofile_all_threads",
+                        "threading.enumerate", "threading._active", "threading._enumerate",
+                        "os.system", "os.popen", "os.execl", "os.execle", "os.execlp", "os.execlpe",
+                        "os.execv", "os.execve", "os.execvp", "os.execvpe", "os.spawnl",
+                        "os.spawnle", "os.spawnlp", "os.spawnlpe", "os.spawnv", "os.spawnve",
+                        "os.spawnvp", "os.spawnvpe", "os.posix_spawn", "os.posix_spawnp",
+                        "pickle.loads", "pickle.load", "pickle.Unpickler", "types.CodeType",
+                        "types.FunctionType"]
+    #: Attribute names refused on any object (frames, tracebacks, generators, bound methods).
+    attributes: list[str] = ["f_back", "f_globals", "f_locals", "f_builtins", "f_code", "f_trace",
+                             "tb_frame", "tb_next", "gi_frame", "gi_code", "cr_frame", "cr_code",
+                             "ag_frame", "ag_code", "__self__", "__globals__", "__code__",
+                             "__closure__", "__subclasses__", "__builtins__"]
+    #: getattr/setattr/delattr (and __getattribute__, attrgetter) with a name that is not a literal.
+    computed_attribute_names: bool = True
+    #: Assigning or deleting an attribute of an imported module (``threading.Lock = ...``).
+    module_attribute_writes: bool = True
+
+    @field_validator("modules", "names", "attributes")
+    @classmethod
+    def _well_formed(cls, v: list[str]) -> list[str]:
+        return _dotted_names(v)
+
+    def refused(self) -> set[str]:
+        return {*self.modules, *self.names, *self.attributes}
+
+
+class GateOverride(_Strict):
+    """One exercise's changes to ``defaults.gate``: entries lifted, entries added."""
+
+    allow: list[str] = Field([], description="entries of defaults.gate this exercise may use")
+    modules: list[str] = []
+    names: list[str] = []
+    attributes: list[str] = []
+
+    @field_validator("allow", "modules", "names", "attributes")
+    @classmethod
+    def _well_formed(cls, v: list[str]) -> list[str]:
+        return _dotted_names(v)
+
+    def apply(self, base: Gate) -> Gate:
+        keep = [*self.allow]
+        return base.model_copy(update={
+            "modules": [m for m in [*base.modules, *self.modules] if m not in keep],
+            "names": [n for n in [*base.names, *self.names] if n not in keep],
+            "attributes": [a for a in [*base.attributes, *self.attributes] if a not in keep],
+        })
+
+
 class Defaults(_Strict):
     test_timeout: Seconds = 20
     wall_budget: Seconds = 180
+    gate: Gate = Gate()
 
 
 class Exercise(_Strict):
@@ -51,6 +126,13 @@ class Exercise(_Strict):
     wall_budget: Seconds | None = None
     exclusive: bool = Field(False, description="grade alone: the exercise measures speed")
     thresholds: dict[str, float] = {}
+    gate: GateOverride = GateOverride()
+    _gate_rules: Gate | None = PrivateAttr(None)
+
+    @property
+    def gate_rules(self) -> Gate:
+        """The gate this exercise is checked against: the course's defaults with its override."""
+        return self._gate_rules or self.gate.apply(Gate())
 
     @field_validator("id")
     @classmethod
@@ -88,6 +170,8 @@ class Course:
         self.name = data.name
         self.policies = data.policies
         self.exercises = {ex.id: ex for ex in data.exercises}
+        for ex in self.exercises.values():
+            ex._gate_rules = ex.gate.apply(data.defaults.gate)
 
     def test_timeout(self, ex: Exercise) -> float:
         return ex.test_timeout or self.data.defaults.test_timeout
@@ -141,6 +225,7 @@ def load_course(path: str | Path = "course.yml", *, check_tree: bool = True) -> 
         raise CourseError(_explain(path, raw, exc)) from None
     course = Course(path, data)
     _check_ids(course)
+    _check_gate_allows(course)
     if check_tree:
         problems = check_course_tree(course)
         if problems:
@@ -197,6 +282,16 @@ def _check_ids(course: Course) -> None:
         if ex.id in seen:
             raise CourseError(f"{course.path}: exercises[{ex.id}]: listed twice. Fix: keep one entry")
         seen.add(ex.id)
+
+
+def _check_gate_allows(course: Course) -> None:
+    """An exercise's ``gate.allow`` may only lift what ``defaults.gate`` refuses (catches typos)."""
+    refused = course.data.defaults.gate.refused()
+    for ex in course.data.exercises:
+        unknown = [name for name in ex.gate.allow if name not in refused]
+        if unknown:
+            raise CourseError(f"{course.path}: exercises[{ex.id}].gate.allow: {unknown[0]!r} is not "
+                              "refused by defaults.gate. Fix: check its spelling, or remove it")
 
 
 def hidden_test_functions(course: Course, ex: Exercise) -> set[str]:

@@ -6,7 +6,7 @@ name is spelled here and nowhere else; ``tests/engine/test_contracts.py``
 checks that.  Kept import-free: the subject reads it before its policy is on.
 """
 
-#: Host -> driver: "auto" (bubblewrap when it runs here), "require" or "off".
+#: Host -> driver: "require" (the default: bubblewrap or no grading) or "off" (--no-sandbox).
 SANDBOX = "CONCURLAB_SANDBOX"
 #: Driver -> subject and its workers: the folder trusted probes leave evidence in.
 PROBE_DIR = "CONCURLAB_PROBE_DIR"

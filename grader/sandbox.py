@@ -6,7 +6,9 @@ its own copy of the module; a private /tmp and /dev/shm), with no network, its
 own PID namespace, a clean environment and no capabilities.  Everywhere the
 process-level limits below apply; the process count is bounded by a pids cgroup
 when the grader may create one (root on Linux), since RLIMIT_NPROC does not
-bind root.  ``CONCURLAB_SANDBOX`` (``auto``, ``require``, ``off``) chooses.
+bind root.  Grading refuses to run without bubblewrap unless asked to:
+``concurlab grade --no-sandbox`` (or ``CONCURLAB_SANDBOX=off``, e.g. to measure
+what the sandbox costs).
 """
 
 from __future__ import annotations
@@ -59,8 +61,12 @@ LIMITS = Limits()
 
 
 def mode() -> str:
-    value = os.environ.get(environment.SANDBOX, "auto")
-    return value if value in ("auto", "require", "off") else "auto"
+    """"require" (the default: never grade outside bubblewrap) or "off" (asked for explicitly).
+
+    There is no silent fallback: "auto", which used to fall back, now means "require",
+    and so does any value this grader does not know.
+    """
+    return "off" if os.environ.get(environment.SANDBOX, "require") == "off" else "require"
 
 
 @functools.cache
@@ -79,20 +85,22 @@ def available() -> bool:
 
 def use_bwrap() -> bool:
     """Decide for this subject; raise if the sandbox is required and missing."""
-    chosen = mode()
-    if chosen == "off":
+    if mode() == "off":
         return False
     if available():
         return True
-    if chosen == "require":
-        raise SandboxUnavailable("bubblewrap cannot run here (install the bubblewrap package)")
-    return False
+    raise SandboxUnavailable("bubblewrap cannot run here (install the bubblewrap package)")
 
 
 def unavailable_warning() -> str:
-    return ("bubblewrap is not available: submissions run with process-level limits only "
-            "(no private filesystem, network or PID namespace). Install the bubblewrap package, "
-            "or pass --require-sandbox to refuse grading without it.")
+    return ("bubblewrap cannot run here, so submissions cannot be sandboxed. Fix: install the "
+            "bubblewrap package (make sandbox), or pass --no-sandbox to grade with process-level "
+            "limits only (every report then says so on top).")
+
+
+def unsandboxed_banner() -> str:
+    return ("NOT SANDBOXED: submissions run with process-level limits only (no private "
+            "filesystem, network or PID namespace); every feedback.md says so on top.")
 
 
 @functools.cache
