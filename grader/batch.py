@@ -170,5 +170,5 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
     result.warnings += write_reports(course, out, result.reports, exercise_ids)
     if result.reports:
         regrade = f"concurlab grade {submissions_root} --out {out} --regrade-inconclusive"
-        write_pages(course, out, ClassResult.of(result.reports), regrade)
+        result.warnings += write_pages(course, out, ClassResult.of(result.reports), regrade)
     return result

@@ -77,16 +77,24 @@ def class_page(course: Course, graded: ClassResult, regrade_command: str) -> str
         late=[r for r in graded.students if r.late is not None], regrade_command=regrade_command)
 
 
-def write_pages(course: Course, out: Path, graded: ClassResult, regrade_command: str) -> list[Path]:
-    """``out/<student>/feedback.html`` for each student and ``out/class.html``."""
+def write_pages(course: Course, out: Path, graded: ClassResult, regrade_command: str) -> list[str]:
+    """``out/<student>/feedback.html`` for each student and ``out/class.html``.
+
+    Returns what could not be written: one page failing never stops the others.
+    """
+    from grader.escape import encodable
     from grader.store import write_text_atomic
 
-    written = []
-    for rep in graded.students:
-        if Path(rep.student_id).name != rep.student_id or rep.student_id.startswith("."):
-            raise ValueError(f"unsafe student id for a folder name: {rep.student_id!r}")
-        path = out / rep.student_id / "feedback.html"
-        write_text_atomic(path, feedback_page(course, rep))
-        written.append(path)
-    write_text_atomic(out / "class.html", class_page(course, graded, regrade_command))
-    return written + [out / "class.html"]
+    problems: list[str] = []
+    pages = [(out / rep.student_id / "feedback.html", lambda rep=rep: feedback_page(course, rep))
+             for rep in graded.students]
+    pages.append((out / "class.html", lambda: class_page(course, graded, regrade_command)))
+    for path, render in pages:
+        try:
+            if path.parent.resolve().parent != out.resolve() and path.name != "class.html":
+                raise ValueError(f"unsafe student id for a folder name: {path.parent.name!r}")
+            write_text_atomic(path, encodable(render()))
+        except (OSError, ValueError) as exc:
+            problems.append(f"{encodable(str(path))}: page not written ({type(exc).__name__}: "
+                            f"{encodable(str(exc))})")
+    return problems

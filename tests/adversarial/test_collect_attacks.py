@@ -20,7 +20,7 @@ import pytest
 from grader.batch import BatchResult, grade_class
 from grader.collect import MAX_ENTRIES, discover, stage
 from grader.course import Course
-from grader.results import Status
+from grader.results import ExerciseResult, Status
 from grader.run import GradeOptions
 
 EXERCISE = "e03_race_counter"
@@ -193,23 +193,23 @@ def hostile_class(course: Course, tmp_path_factory: pytest.TempPathFactory) -> t
     return result, out
 
 
-def _by_id(result: BatchResult) -> dict[str, dict]:
-    return {rep["student_id"]: rep["exercises"][EXERCISE] for rep in result.reports}
+def _by_id(result: BatchResult) -> dict[str, ExerciseResult]:
+    return {rep.student_id: rep.exercises[EXERCISE] for rep in result.reports}
 
 
 def test_honest_students_keep_full_marks(hostile_class):
     result, _ = hostile_class
     graded = _by_id(result)
     for sid in ("ada", "bob"):
-        assert graded[sid]["status"] == Status.GRADED, graded[sid]
-        assert graded[sid]["score"] == graded[sid]["max_score"] == 8
+        assert graded[sid].status == Status.GRADED, graded[sid]
+        assert graded[sid].score == graded[sid].max_score == 8
 
 
 @pytest.mark.parametrize("kind", sorted(BAD_ZIPS))
 def test_each_bad_zip_scores_zero_as_invalid(hostile_class, kind: str):
     result, out = hostile_class
     ex = _by_id(result)[kind.replace("_", "-")]
-    assert ex["status"] == Status.INVALID and ex["score"] == 0 and ex["message"]
+    assert ex.status == Status.INVALID and ex.score == 0 and ex.message
     assert (out / kind.replace("_", "-") / "feedback.md").is_file()
 
 
@@ -217,8 +217,8 @@ def test_each_bad_zip_scores_zero_as_invalid(hostile_class, kind: str):
 def test_a_link_to_the_solutions_or_another_student_is_never_graded(hostile_class, sid: str):
     result, _ = hostile_class
     ex = _by_id(result)[sid]
-    assert ex["status"] == Status.INVALID and ex["score"] == 0
-    assert "symbolic link" in ex["message"]
+    assert ex.status == Status.INVALID and ex.score == 0
+    assert "symbolic link" in ex.message
 
 
 def test_linked_and_colliding_entries_are_refused_loudly(hostile_class):
@@ -234,6 +234,6 @@ def test_linked_and_colliding_entries_are_refused_loudly(hostile_class):
 def test_a_lone_surrogate_in_a_message_does_not_stop_report_writing(hostile_class):
     result, out = hostile_class
     ex = _by_id(result)["sam"]
-    assert ex["status"] == Status.GRADED and ex["score"] == 0
+    assert ex.status == Status.GRADED and ex.score == 0
     text = (out / "sam" / "feedback.md").read_text(encoding="utf-8")
     assert "broken \\udcff counter" in text

@@ -22,6 +22,7 @@ from grader import environment, escape, sandbox
 from grader.cli import main
 from grader.course import Course
 from grader.report import feedback, write_reports
+from grader.results import ExerciseResult, Outcome, Status, StudentReport, TestResult
 from tests.conftest import ROOT
 
 OSC52 = "\x1b]52;c;aGFja2Vk\x07"  # writes "hacked" to the instructor's clipboard
@@ -35,13 +36,11 @@ def _render(text: str) -> str:
     return MarkdownIt("commonmark").render(text)
 
 
-def _report(message: str, student_id: str = "mallory", status: str = "graded") -> dict:
-    test = {"name": "test_concurrent_increments_are_never_lost", "outcome": "failed",
-            "points": 0.0, "max_points": 3.0, "message": message}
-    ex = {"score": 0.0, "max_score": 3.0, "status": status, "message": message if status != "graded"
-          else "", "tests": [test]}
-    return {"student_id": student_id, "total": 0.0, "max_total": 3.0,
-            "exercises": {"e03_race_counter": ex}}
+def _report(message: str, student_id: str = "mallory", status: str = "graded") -> StudentReport:
+    test = TestResult("test_concurrent_increments_are_never_lost", Outcome.FAILED, 0.0, 3.0, message)
+    ex = ExerciseResult("e03_race_counter", Status(status), 0.0, 3.0, (test,),
+                        message if status != "graded" else "")
+    return StudentReport.build(student_id, {"e03_race_counter": ex})
 
 
 @pytest.mark.parametrize("status", ["graded", "invalid", "tampering"])
@@ -90,7 +89,7 @@ def test_csv_cells_neutralise_formulas_and_keep_numbers(cell, expected):
 def test_grades_csv_neutralises_a_formula_id_and_keeps_scores_numeric(course: Course, tmp_path: Path):
     write_reports(course, tmp_path, [_report("x", student_id="=1+1"), _report("y")], ["e03_race_counter"])
     rows = list(csv.reader((tmp_path / "grades.csv").open()))
-    assert rows[1][0] == "'=1+1" and rows[1][1:] == ["0", "0", "3"]
+    assert rows[1][0] == "'=1+1" and rows[1][1:] == ["0", "graded", "0", "3"]
 
 
 def test_one_unwritable_report_does_not_stop_the_others_or_the_gradebook(course: Course, tmp_path: Path):
