@@ -114,5 +114,39 @@ def release(out: Path, course_path: str, force: bool) -> None:
                f"students run: pip install -e . && pytest exercises/")
 
 
+@main.command("export")
+@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, metavar="FORMAT",
+              help="canvas, moodle, gradescope-json, junit or csv")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="the file (or, for junit and gradescope-json, the folder) to write")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with student_id and LMS identities [default: roster: in course.yml]")
+@click.option("--match", type=click.Choice(["username", "email", "idnumber"]), default="username",
+              show_default=True, help="moodle: the identifier Moodle maps users by")
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+def export_grades(out: Path, fmt: str, output: Path, roster: Path | None, match: str,
+                  course_path: str) -> None:
+    """Write the grades of a graded folder DIR (concurlab grade --out) for an LMS or CI."""
+    from grader.export import Export, ExportError, export, formats
+    from grader.export.roster import Roster, RosterError
+    from grader.results import ClassResult, ResultsError
+
+    course = _course(course_path, check_tree=False)
+    try:
+        if fmt not in formats():
+            raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(formats())}")
+        results = ClassResult.load(out)
+        roster_path = roster or course.roster_path
+        people = Roster.read(roster_path) if roster_path else None
+        warnings = export(fmt, Export(results, course, people, match), output)
+    except (ExportError, RosterError, ResultsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {output} ({fmt}): {len(results.students)} students graded, "
+               f"{len(warnings)} warning(s)")
+
+
 if __name__ == "__main__":
     main()

@@ -75,6 +75,8 @@ class CourseFile(_Strict):
     name: str
     policies: Policies = Policies()
     defaults: Defaults = Defaults()
+    #: The class roster CSV for exports (relative to course.yml), e.g. roster.csv.
+    roster: str | None = None
     exercises: list[Exercise] = Field(min_length=1)
 
 
@@ -106,6 +108,10 @@ class Course:
 
     def mutants_dir(self, ex: Exercise) -> Path:
         return self.root / "tests" / "mutants" / ex.id
+
+    @property
+    def roster_path(self) -> Path | None:
+        return self.root / self.data.roster if self.data.roster else None
 
     def max_total(self) -> float:
         return sum(ex.max_score for ex in self.exercises.values())
