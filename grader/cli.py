@@ -148,5 +148,28 @@ def export_grades(out: Path, fmt: str, output: Path, roster: Path | None, match:
                f"{len(warnings)} warning(s)")
 
 
+@main.group()
+def gradescope() -> None:
+    """Gradescope: build the autograder zip."""
+
+
+@gradescope.command("build")
+@click.argument("out", metavar="OUT.zip", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+@click.option("--exercise", "exercises", multiple=True,
+              help="an exercise this assignment grades (repeatable) [default: all]")
+def gradescope_build(out: Path, course_path: str, exercises: tuple[str, ...]) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder, engine, hidden tests)."""
+    from grader.gradescope import BuildError, build
+
+    course = _course(course_path)
+    try:
+        names = build(course, out, list(exercises) or list(course.exercises))
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}: {len(names)} files, {len(exercises) or len(course.exercises)} "
+               "exercises; upload it as the assignment's autograder (Ubuntu 22.04+ base image)")
+
+
 if __name__ == "__main__":
     main()
