@@ -58,9 +58,12 @@ def validate(course_path: str) -> None:
               help="CSV student_id,submitted_at (ISO 8601) for the late policy")
 @click.option("--require-sandbox", is_flag=True,
               help="refuse to grade unless submissions can run inside bubblewrap")
+@click.option("--nbgrader-db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the grades into this nbgrader gradebook (needs --assignment)")
+@click.option("--assignment", default=None, help="the nbgrader assignment name for --nbgrader-db")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
           seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
-          require_sandbox: bool) -> None:
+          require_sandbox: bool, nbgrader_db: Path | None, assignment: str | None) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
     from grader.batch import grade_class
     from grader.cli_output import GradebookPrinter
@@ -72,7 +75,13 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         if require_sandbox:
             raise click.UsageError(f"--require-sandbox: {unavailable_warning()}")
         click.echo(f"warning: {unavailable_warning()}", err=True)
+    if nbgrader_db and not assignment:
+        raise click.UsageError("--nbgrader-db needs --assignment NAME (the nbgrader assignment)")
     course = _course(course_path)
+    if submitted_at and course.policies.deadline is None:
+        raise click.ClickException(
+            f"--submitted-at {submitted_at}: {course.path} sets no policies.deadline, so nobody "
+            "can be late. Fix: set policies.deadline in course.yml, or drop --submitted-at")
     try:
         times = read_submission_times(submitted_at) if submitted_at else None
     except PolicyError as exc:
@@ -94,6 +103,24 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
     printer.table(result.reports, ids)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
+    if nbgrader_db:
+        _write_nbgrader(course, out, nbgrader_db, assignment)
+
+
+def _write_nbgrader(course, out: Path, db: Path, assignment: str) -> None:
+    from grader.export import Export, ExportError
+    from grader.export.nbgrader_db import write_gradebook
+    from grader.export.roster import Roster, RosterError
+    from grader.results import ClassResult, ResultsError
+
+    try:
+        roster = Roster.read(course.roster_path) if course.roster_path else None
+        warnings = write_gradebook(Export(ClassResult.load(out), course, roster), db, assignment)
+    except (ExportError, RosterError, ResultsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote the grades into {db} (nbgrader assignment {assignment})")
 
 
 @main.command()

@@ -48,6 +48,7 @@ class Graded:
     course: Course
     out: Path
     roster: Path
+    gradebook: Path
 
     @property
     def results(self) -> ClassResult:
@@ -77,11 +78,14 @@ def graded(tmp_path_factory) -> Graded:
     env = {**os.environ, "PYTEST_ADDOPTS": NO_LOOPTIME}
     proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(subs), "--out", str(out),
                            "--course", str(course_dir / "course.yml"), "--submitted-at", str(times),
-                           "-j", "2"], capture_output=True, text=True, env=env, timeout=600)
+                           "-j", "2", "--nbgrader-db", str(root / "gradebook.db"),
+                           "--assignment", "concurrency"],
+                          capture_output=True, text=True, env=env, timeout=600)
     assert proc.returncode == 0, proc.stderr
+    assert "Warning" not in proc.stderr, proc.stderr
     roster = root / "roster.csv"
     roster.write_text(ROSTER)
-    return Graded(course, out, roster)
+    return Graded(course, out, roster, root / "gradebook.db")
 
 
 def _write(path: Path, data: bytes) -> None:
@@ -294,3 +298,44 @@ def test_cli_errors_are_clear_and_carry_no_usage_header(graded, tmp_path):
     assert res.exit_code == 0, res.output
     assert "warning: grace: graded but not on the roster" in res.output
     assert (tmp_path / "c.csv").read_text().startswith("Student,ID,SIS User ID")
+
+
+def nbgrader_export(db: Path, tmp_path: Path) -> dict[str, dict[str, str]]:
+    """The gradebook as ``nbgrader export`` (nbgrader's own CSV plugin) writes it."""
+    out = tmp_path / "nbgrader-grades.csv"
+    bin_dir = Path(sys.executable).parent
+    proc = subprocess.run([str(bin_dir / "nbgrader"), "export", f"--db=sqlite:///{db}", f"--to={out}"],
+                          capture_output=True, text=True, cwd=tmp_path, timeout=300,
+                          env={**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"})
+    assert proc.returncode == 0, proc.stderr
+    return {row["student_id"]: row for row in csv.DictReader(out.open())}
+
+
+def test_grade_writes_the_nbgrader_gradebook_that_nbgrader_export_reads(graded, tmp_path):
+    rows = nbgrader_export(graded.gradebook, tmp_path)
+    assert set(rows) == {"ada", "grace", "lee", "linus"}
+    for sid, rep in ((r.student_id, r) for r in graded.results.students):
+        row = rows[sid]
+        assert row["assignment"] == "concurrency" and float(row["max_score"]) == 21
+        assert float(row["raw_score"]) == rep.raw_total
+        assert float(row["score"]) == pytest.approx(rep.total)
+    assert float(rows["lee"]["late_submission_penalty"]) == pytest.approx(4.2)
+
+
+def test_an_inconclusive_test_needs_a_manual_grade_in_nbgrader(graded, tmp_path):
+    from nbgrader.api import Gradebook
+
+    from grader.export.nbgrader_db import write_gradebook
+
+    db = tmp_path / "gradebook.db"
+    write_gradebook(Export(graded.results, graded.course), db, "concurrency")
+    results = with_pending(graded.results, "ada", "e12_scaling")
+    write_gradebook(Export(results, graded.course), db, "concurrency")  # a second write updates
+    pending = next(t for t in results.student("ada").exercises["e12_scaling"].tests
+                   if t.outcome is Outcome.INCONCLUSIVE)
+    with Gradebook(f"sqlite:///{db}") as gb:
+        grade = gb.find_grade(pending.function, "e12_scaling", "concurrency", "ada")
+        assert grade.auto_score is None and grade.needs_manual_grade
+        assert gb.find_submission("concurrency", "ada").needs_manual_grade
+        assert len(gb.students) == 4
+    assert float(nbgrader_export(db, tmp_path)["ada"]["score"]) == 21 - pending.max_points
