@@ -8,15 +8,21 @@ from pathlib import Path
 
 import click
 
-from grader.course import CourseError, check_course_tree, load_course
+from grader.course import CourseError, check_course_tree, load_course, unlisted_exercise_folders
 from grader.student.cli import hint
+
+
+class CourseFileError(click.ClickException):
+    """A bad course.yml or tree: one line with the fix, no "Usage:" block (the command was fine)."""
+
+    exit_code = 2
 
 
 def _course(path: str, check_tree: bool = True):
     try:
         return load_course(path, check_tree=check_tree)
     except CourseError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CourseFileError(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,7 +39,7 @@ main.add_command(hint)
 def validate(course_path: str) -> None:
     """Check course.yml and the course tree (exercises, solutions, hidden tests, mutants)."""
     course = _course(course_path, check_tree=False)
-    problems = check_course_tree(course)
+    problems = check_course_tree(course) + unlisted_exercise_folders(course)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:

@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 EXERCISE_ID = re.compile(r"^e\d\d_[a-z0-9_]+$")
+#: The keys an exercise's ``thresholds:`` may set (read by grader.speedup.timing).
+THRESHOLDS = ("reference_speedup", "vs_reference")
 
 
 class CourseError(Exception):
@@ -57,6 +59,14 @@ class Exercise(_Strict):
     def _id_shape(cls, v: str) -> str:
         if not EXERCISE_ID.match(v):
             raise ValueError("an exercise id looks like e01_threads_io (e, two digits, _name)")
+        return v
+
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(THRESHOLDS))
+        if unknown:
+            raise ValueError(f"unknown threshold {unknown[0]} (known: {', '.join(THRESHOLDS)})")
         return v
 
     @field_validator("module")
@@ -250,6 +260,16 @@ def check_course_tree(course: Course) -> list[str]:
                 problems.append(f"{mutant.relative_to(course.root)}: names unknown tests "
                                 f"{', '.join(sorted(names - tests))}. Fix: use hidden test names")
     return problems
+
+
+def unlisted_exercise_folders(course: Course) -> list[str]:
+    """Exercise folders course.yml does not list (never graded, never released)."""
+    folder = course.root / "exercises"
+    found = sorted(p for p in folder.iterdir() if p.is_dir() and EXERCISE_ID.match(p.name)) \
+        if folder.is_dir() else []
+    return [f"{course.path}: exercises: {p.relative_to(course.root)} is not listed, so it is never "
+            f"graded or released. Fix: add '- id: {p.name}' under exercises, or remove the folder"
+            for p in found if p.name not in course.exercises]
 
 
 def mutant_rejects(path: Path) -> set[str] | None:
