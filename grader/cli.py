@@ -7,17 +7,23 @@ from pathlib import Path
 
 import click
 
-from grader.course import CourseError, check_course_tree, load_course
+from grader.course import CourseError, check_course_tree, load_course, unlisted_exercise_folders
 from grader.lti.cli import lms
 from grader.mutate.cli import mutate
 from grader.student.cli import hint
+
+
+class CourseFileError(click.ClickException):
+    """A bad course.yml or tree: one line with the fix, no "Usage:" block (the command was fine)."""
+
+    exit_code = 2
 
 
 def _course(path: str, check_tree: bool = True):
     try:
         return load_course(path, check_tree=check_tree)
     except CourseError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise CourseFileError(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -36,7 +42,7 @@ main.add_command(mutate)
 def validate(course_path: str) -> None:
     """Check course.yml and the course tree (exercises, solutions, hidden tests, mutants)."""
     course = _course(course_path, check_tree=False)
-    problems = check_course_tree(course)
+    problems = check_course_tree(course) + unlisted_exercise_folders(course)
     for problem in problems:
         click.echo(problem, err=True)
     if problems:
@@ -64,9 +70,12 @@ def validate(course_path: str) -> None:
               help="grade without bubblewrap (process-level limits only; every report says so)")
 @click.option("--cluster", metavar="tcp://HOST:PORT|local:N",
               help="grade on a Dask cluster (a scheduler's address, or N workers on this machine)")
+@click.option("--nbgrader-db", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="also write the grades into this nbgrader gradebook (needs --assignment)")
+@click.option("--assignment", default=None, help="the nbgrader assignment name for --nbgrader-db")
 def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exercises: tuple[str, ...],
           seed: int, force: bool, regrade_inconclusive: bool, submitted_at: Path | None,
-          no_sandbox: bool, cluster: str | None) -> None:
+          no_sandbox: bool, cluster: str | None, nbgrader_db: Path | None, assignment: str | None) -> None:
     """Grade every submission in SUBMISSIONS with the hidden tests."""
     from grader import sandbox
     from grader.batch import grade_class
@@ -82,7 +91,13 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         raise click.UsageError(sandbox.unavailable_warning())
     if no_sandbox:
         click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
+    if nbgrader_db and not assignment:
+        raise click.UsageError("--nbgrader-db needs --assignment NAME (the nbgrader assignment)")
     course = _course(course_path)
+    if submitted_at and course.policies.deadline is None:
+        raise click.ClickException(
+            f"--submitted-at {submitted_at}: {course.path} sets no policies.deadline, so nobody "
+            "can be late. Fix: set policies.deadline in course.yml, or drop --submitted-at")
     try:
         times = read_submission_times(submitted_at) if submitted_at else None
     except PolicyError as exc:
@@ -117,6 +132,24 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     click.echo(f"graded {result.graded}, reused {result.reused} unchanged; "
                f"wrote {out / 'grades.csv'} and a report per student")
+    if nbgrader_db:
+        _write_nbgrader(course, out, nbgrader_db, assignment)
+
+
+def _write_nbgrader(course, out: Path, db: Path, assignment: str) -> None:
+    from grader.export import Export, ExportError
+    from grader.export.nbgrader_db import write_gradebook
+    from grader.export.roster import Roster, RosterError
+    from grader.results import ClassResult, ResultsError
+
+    try:
+        roster = Roster.read(course.roster_path) if course.roster_path else None
+        warnings = write_gradebook(Export(ClassResult.load(out), course, roster), db, assignment)
+    except (ExportError, RosterError, ResultsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote the grades into {db} (nbgrader assignment {assignment})")
 
 
 @main.command()
@@ -135,6 +168,63 @@ def release(out: Path, course_path: str, force: bool) -> None:
         raise click.UsageError(str(exc)) from None
     click.echo(f"wrote {len(files)} files to {out}: {len(course.exercises)} exercises; "
                f"students run: pip install -e . && pytest exercises/")
+
+
+@main.command("export")
+@click.argument("out", metavar="DIR", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "fmt", required=True, metavar="FORMAT",
+              help="canvas, moodle, gradescope-json, junit or csv")
+@click.option("--output", type=click.Path(path_type=Path), required=True,
+              help="the file (or, for junit and gradescope-json, the folder) to write")
+@click.option("--roster", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="CSV with student_id and LMS identities [default: roster: in course.yml]")
+@click.option("--match", type=click.Choice(["username", "email", "idnumber"]), default="username",
+              show_default=True, help="moodle: the identifier Moodle maps users by")
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+def export_grades(out: Path, fmt: str, output: Path, roster: Path | None, match: str,
+                  course_path: str) -> None:
+    """Write the grades of a graded folder DIR (concurlab grade --out) for an LMS or CI."""
+    from grader.export import Export, ExportError, export, formats
+    from grader.export.roster import Roster, RosterError
+    from grader.results import ClassResult, ResultsError
+
+    course = _course(course_path, check_tree=False)
+    try:
+        if fmt not in formats():
+            raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(formats())}")
+        results = ClassResult.load(out)
+        roster_path = roster or course.roster_path
+        people = Roster.read(roster_path) if roster_path else None
+        warnings = export(fmt, Export(results, course, people, match), output)
+    except (ExportError, RosterError, ResultsError) as exc:
+        raise click.ClickException(str(exc)) from None
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    click.echo(f"wrote {output} ({fmt}): {len(results.students)} students graded, "
+               f"{len(warnings)} warning(s)")
+
+
+@main.group()
+def gradescope() -> None:
+    """Gradescope: build the autograder zip."""
+
+
+@gradescope.command("build")
+@click.argument("out", metavar="OUT.zip", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+@click.option("--exercise", "exercises", multiple=True,
+              help="an exercise this assignment grades (repeatable) [default: all]")
+def gradescope_build(out: Path, course_path: str, exercises: tuple[str, ...]) -> None:
+    """Write a Gradescope autograder zip (setup.sh, run_autograder, engine, hidden tests)."""
+    from grader.gradescope import BuildError, build
+
+    course = _course(course_path)
+    try:
+        names = build(course, out, list(exercises) or list(course.exercises))
+    except BuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {out}: {len(names)} files, {len(exercises) or len(course.exercises)} "
+               "exercises; upload it as the assignment's autograder (Ubuntu 22.04+ base image)")
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
 
 EXERCISE_ID = re.compile(r"^e\d\d_[a-z0-9_]+$")
+#: The keys an exercise's ``thresholds:`` may set (read by grader.speedup.timing).
+THRESHOLDS = ("reference_speedup", "vs_reference")
 
 
 class CourseError(Exception):
@@ -141,6 +143,14 @@ class Exercise(_Strict):
             raise ValueError("an exercise id looks like e01_threads_io (e, two digits, _name)")
         return v
 
+    @field_validator("thresholds")
+    @classmethod
+    def _known_thresholds(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(THRESHOLDS))
+        if unknown:
+            raise ValueError(f"unknown threshold {unknown[0]} (known: {', '.join(THRESHOLDS)})")
+        return v
+
     @field_validator("module")
     @classmethod
     def _module_name(cls, v: str) -> str:
@@ -157,6 +167,8 @@ class CourseFile(_Strict):
     name: str
     policies: Policies = Policies()
     defaults: Defaults = Defaults()
+    #: The class roster CSV for exports (relative to course.yml), e.g. roster.csv.
+    roster: str | None = None
     exercises: list[Exercise] = Field(min_length=1)
 
 
@@ -190,6 +202,10 @@ class Course:
 
     def mutants_dir(self, ex: Exercise) -> Path:
         return self.root / "tests" / "mutants" / ex.id
+
+    @property
+    def roster_path(self) -> Path | None:
+        return self.root / self.data.roster if self.data.roster else None
 
     def max_total(self) -> float:
         return sum(ex.max_score for ex in self.exercises.values())
@@ -342,6 +358,16 @@ def check_course_tree(course: Course) -> list[str]:
                 problems.append(f"{mutant.relative_to(course.root)}: names unknown tests "
                                 f"{', '.join(sorted(names - tests))}. Fix: use hidden test names")
     return problems
+
+
+def unlisted_exercise_folders(course: Course) -> list[str]:
+    """Exercise folders course.yml does not list (never graded, never released)."""
+    folder = course.root / "exercises"
+    found = sorted(p for p in folder.iterdir() if p.is_dir() and EXERCISE_ID.match(p.name)) \
+        if folder.is_dir() else []
+    return [f"{course.path}: exercises: {p.relative_to(course.root)} is not listed, so it is never "
+            f"graded or released. Fix: add '- id: {p.name}' under exercises, or remove the folder"
+            for p in found if p.name not in course.exercises]
 
 
 def mutant_rejects(path: Path) -> set[str] | None:
