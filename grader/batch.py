@@ -117,11 +117,14 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
     store = Store(out)
     planned, warnings = plan(course, submissions_root, exercise_ids)
     result = BatchResult(reports=[], warnings=warnings)
+    sandboxed = (options or GradeOptions()).sandbox != "off"
     todo: list[Job] = []
     for job in planned:
         stored = None if force else store.get(job.submission.student_id, job.exercise.id, job.fingerprint)
         if stored is not None and regrade_inconclusive and stored["status"] == "inconclusive":
             stored = None
+        if stored is not None and stored.get("sandbox") == "off" and sandboxed:
+            stored = None  # graded with --no-sandbox: this run requires the sandbox, so regrade
         if stored is None:
             todo.append(job)
         else:
