@@ -12,6 +12,12 @@ from grader.course import CourseError, check_course_tree, load_course
 from grader.student.cli import hint
 
 
+class _Refused(click.ClickException):
+    """A one-line error with its fix, exit code 2, no usage text (bad input, not bad syntax)."""
+
+    exit_code = 2
+
+
 def _course(path: str, check_tree: bool = True):
     try:
         return load_course(path, check_tree=check_tree)
@@ -71,7 +77,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
 
     no_sandbox = no_sandbox or sandbox.mode() == "off"
     if not no_sandbox and not sandbox.available():
-        raise click.UsageError(sandbox.unavailable_warning())
+        raise _Refused(sandbox.unavailable_warning())
     if no_sandbox:
         click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     course = _course(course_path)
@@ -93,7 +99,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
                                  regrade_inconclusive=regrade_inconclusive, options=options,
                                  progress=progress, submitted_at=times)
     except CollectError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise _Refused(str(exc)) from None
     printer.table(result.reports, ids)
     printer.attention(result.warnings)
     if no_sandbox:
