@@ -89,6 +89,12 @@ REFUSED = {
     "threading_enumerate": ("import threading\nthreading.enumerate()\n", "threading.enumerate"),
     "_thread": ("import _thread\n_thread.allocate_lock()\n", "_thread"),
     "warnoptions": ("import sys\nsys.warnoptions.append('x')\n", "sys.warnoptions"),
+    "module_alias_by_assignment": ("import sys\nm = sys\nm.modules\n", "sys.modules"),
+    "hook_on_any_object": ("import sys\n[sys][0]._getframe()\n", "_getframe"),
+    "settrace_on_any_object": ("def f(s):\n    s.settrace(None)\n", "settrace"),
+    "dunder_getattribute_literal": ("import sys\nsys.__getattribute__('modules')\n", "sys.modules"),
+    "dunder_setattr_on_module": ("import time\ntime.__setattr__('sleep', print)\n",
+                                 "__setattr__(time, 'sleep')"),
     "star_import": ("from threading import *\n", "from threading import *"),
     "relative_import": ("from . import sibling\n", "a relative import"),
 }
@@ -107,7 +113,9 @@ ACCEPTED = {
     "logging_exception": "import logging\nlog = logging.getLogger(__name__)\nlog.exception('x')\n",
     "multiprocessing": ("import multiprocessing as mp\nfrom multiprocessing import shared_memory\n"
                         "ctx = mp.get_context('spawn')\nmp.active_children()\nshared_memory.SharedMemory\n"),
-    "own_attributes": "class C:\n    def __init__(self):\n        self._lock = None\n        self.value = 0\n",
+    "own_attributes": ("class C:\n    def __init__(self):\n        self._lock = None\n        self.value = 0\n"
+                       "        self._active = True\n        self.monitoring = False\n"
+                       "        self._enumerate = None\n"),
     "os_basics": "import os\nos.getpid(), os.cpu_count(), os.sched_getaffinity(0)\n",
     "a_method_named_like_a_builtin_attribute": "class C:\n    def compile_all(self):\n        return 1\n",
     "format_strings": "x = 1\nprint('{0} {x.real}'.format(1, x=x), f'{x!r}')\n",
