@@ -140,6 +140,20 @@ def test_honest_constructs_pass(name: str):
     assert _check(ACCEPTED[name]) is None
 
 
+#: Attacks of tests/adversarial/attacks.py that the gate refuses before they run (test_attacks.py
+#: grades them with the gate open, so the runtime layers are proven on their own too).
+GATED_ATTACKS = {"patch_pytest", "gc_walk", "gc_walk_in_worker", "frame_walk", "patch_time",
+                 "patch_getpid", "patch_builtins", "remove_tracer", "ctypes_poke"}
+
+
+@pytest.mark.parametrize("attack", sorted(GATED_ATTACKS))
+def test_the_attack_suites_introspection_attacks_never_run(course: Course, attack: str):
+    from tests.adversarial.attacks import ATTACKS
+
+    staged = check_source(ATTACKS[attack].encode(), course.exercises["e01_threads_io"])
+    assert staged.status == Status.NOT_ALLOWED, staged.message
+
+
 def test_a_refusal_is_status_not_allowed_before_anything_runs(course: Course):
     source = b"import sys\n\n\nclass Counter:\n    frame = sys._getframe()\n"
     staged = check_source(source, course.exercises[EX])
