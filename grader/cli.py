@@ -80,6 +80,9 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
         raise _Refused(sandbox.unavailable_warning())
     if no_sandbox:
         click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
+    if out.resolve() == submissions.resolve() or submissions.resolve() in out.resolve().parents:
+        raise _Refused(f"--out {out} is inside the submissions folder {submissions}: reports would be "
+                       "read back as submissions. Fix: pass an --out folder outside it")
     course = _course(course_path)
     try:
         times = read_submission_times(submitted_at) if submitted_at else None

@@ -39,8 +39,9 @@ RESERVED_IDS = frozenset({
 })
 #: A student id ending like an output file is refused too (``grades.csv.zip`` -> ``grades.csv``).
 RESERVED_SUFFIXES = (".csv", ".html", ".htm", ".json", ".xml", ".md", ".db", ".zip", ".txt", ".log")
-#: Entries of a submissions folder skipped without a word (besides dot files): archive litter.
+#: Entries of a submissions folder skipped without a word: archive and tool litter.
 IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
+HIDDEN_LITTER = frozenset({".git", ".venv", ".idea", ".vscode", ".ipynb_checkpoints", ".DS_Store"})
 MAX_MODULE_BYTES = 1_000_000
 MAX_ARCHIVE_BYTES = 50_000_000
 #: Files and folders looked at in one submission; more is a bomb, not homework.
@@ -86,9 +87,12 @@ def discover(root: Path) -> tuple[list[Submission], list[str]]:
     subs: dict[str, Submission] = {}
     refused: list[str] = []
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         shown = terminal(str(entry))
+        if entry.name.startswith("."):
+            if entry.name not in HIDDEN_LITTER and (entry.is_dir() or entry.suffix == ".zip"):
+                refused.append(f"{shown}: not graded: a hidden name (it starts with a dot). "
+                               "Fix: rename it to the student's id")
+            continue
         try:
             if entry.is_symlink():
                 refused.append(f"{shown}: not graded: a symbolic link. Fix: put the student's "

@@ -137,10 +137,18 @@ def test_a_correct_submission_is_still_found(course, tmp_path: Path):
 
 
 def test_archive_litter_is_skipped_without_a_word(tmp_path: Path):
-    (tmp_path / "__MACOSX").mkdir()
+    for litter in ("__MACOSX", ".git", ".DS_Store"):
+        (tmp_path / litter).mkdir()
     (tmp_path / "ada").mkdir()
     subs, refused = discover(tmp_path)
     assert [s.student_id for s in subs] == ["ada"] and refused == []
+
+
+def test_a_hidden_student_folder_is_reported(tmp_path: Path):
+    (tmp_path / ".results").mkdir()
+    (tmp_path / "ada").mkdir()
+    _, refused = discover(tmp_path)
+    assert len(refused) == 1 and ".results: not graded: a hidden name" in refused[0]
 
 
 @pytest.mark.parametrize(("layout", "expected"), [
@@ -161,3 +169,15 @@ def test_grade_stops_with_exit_2_and_the_fix(tmp_path: Path, layout, expected):
                                        "--course", str(REFERENCE.parents[2] / "course.yml")])
     assert result.exit_code == 2 and expected in result.stderr
     assert "Usage:" not in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("out", [".", "graded"])
+def test_an_out_folder_inside_the_submissions_is_refused(tmp_path: Path, out: str):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    (tmp_path / "ada").mkdir()
+    result = CliRunner().invoke(main, ["grade", str(tmp_path), "--out", str(tmp_path / out),
+                                       "--course", str(REFERENCE.parents[2] / "course.yml")])
+    assert result.exit_code == 2 and "inside the submissions folder" in result.stderr
