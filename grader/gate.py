@@ -201,10 +201,10 @@ class _Visitor(ast.NodeVisitor):
                 self.refuse(node, refused)
             if node.attr == "__dict__" and isinstance(node.value, ast.Name) \
                     and node.value.id in self.module_aliases:
-                self.refuse(node, f"{node.value.id}.__dict__", REASONS["module write"])
+                self.refuse(node, f"{node.value.id}.__dict__", REASONS["introspection"])
         if isinstance(node.ctx, ast.Store | ast.Del) and self.rules.module_attribute_writes \
                 and self._rooted_in_module(node.value):
-            self.refuse(node, f"assigning {self._dotted(node)}", REASONS["module write"])
+            self.refuse(node, f"changing {self._dotted(node)}", REASONS["module write"])
         self.generic_visit(node)
 
     def _inner_refused(self, node: ast.AST) -> bool:
@@ -237,7 +237,7 @@ class _Visitor(ast.NodeVisitor):
             if func.id in _BUILTIN_GETTERS:
                 self._attribute_by_name(node, func.id, node.args[1:2], node.args[:1])
             elif func.id == "vars" and node.args and self._rooted_in_module(node.args[0]):
-                self.refuse(node, f"vars({self._dotted(node.args[0])})", REASONS["module write"])
+                self.refuse(node, f"vars({self._dotted(node.args[0])})", REASONS["introspection"])
         elif isinstance(func, ast.Attribute):
             dotted = self._dotted(func)
             n = len(node.args)
