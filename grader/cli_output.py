@@ -64,7 +64,7 @@ class GradebookPrinter:
             table.add_row(Text(terminal(rep["student_id"])), *cells, f"{rep['total']:g}/{rep['max_total']:g}")
         self.console.print(table)
         self.console.print("? inconclusive (regrade with --regrade-inconclusive); "
-                           "! not submitted, syntax error, invalid or timed out: see feedback.md")
+                           "! not submitted, syntax error, invalid, not allowed or timed out: see feedback.md")
 
     def attention(self, lines: list[str]) -> None:
         """Entries not graded (refused at collect time) and reports not written: loud, after
