@@ -134,11 +134,14 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
     if on_planned:
         on_planned(len(planned))
     result = BatchResult(reports=[], warnings=warnings)
+    sandboxed = (options or GradeOptions()).sandbox != "off"
     todo: list[Job] = []
     for job in planned:
         stored = None if force else store.get(job.submission.student_id, job.exercise.id, job.fingerprint)
         if stored is not None and regrade_inconclusive and stored.regrade_needed:
             stored = None
+        if stored is not None and stored.get("sandbox") == "off" and sandboxed:
+            stored = None  # graded with --no-sandbox: this run requires the sandbox, so regrade
         if stored is None:
             todo.append(job)
         else:

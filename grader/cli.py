@@ -13,8 +13,8 @@ from grader.mutate.cli import mutate
 from grader.student.cli import hint
 
 
-class CourseFileError(click.ClickException):
-    """A bad course.yml or tree: one line with the fix, no "Usage:" block (the command was fine)."""
+class Refused(click.ClickException):
+    """Bad input, not bad syntax: one line with the fix, exit code 2, no "Usage:" block."""
 
     exit_code = 2
 
@@ -23,7 +23,7 @@ def _course(path: str, check_tree: bool = True):
     try:
         return load_course(path, check_tree=check_tree)
     except CourseError as exc:
-        raise CourseFileError(str(exc)) from None
+        raise Refused(str(exc)) from None
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -88,11 +88,14 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
 
     no_sandbox = no_sandbox or sandbox.mode() == "off"
     if not no_sandbox and not sandbox.available():
-        raise click.UsageError(sandbox.unavailable_warning())
+        raise Refused(sandbox.unavailable_warning())
     if no_sandbox:
         click.echo(f"warning: {sandbox.unsandboxed_banner()}", err=True)
     if nbgrader_db and not assignment:
         raise click.UsageError("--nbgrader-db needs --assignment NAME (the nbgrader assignment)")
+    if out.resolve() == submissions.resolve() or submissions.resolve() in out.resolve().parents:
+        raise Refused(f"--out {out} is inside the submissions folder {submissions}: reports would be "
+                       "read back as submissions. Fix: pass an --out folder outside it")
     course = _course(course_path)
     if submitted_at and course.policies.deadline is None:
         raise click.ClickException(
@@ -117,7 +120,7 @@ def grade(submissions: Path, out: Path, course_path: str, jobs: int | None, exer
                                  progress=progress, on_planned=progress.planned, submitted_at=times,
                                  cluster=cluster)
     except CollectError as exc:
-        raise click.UsageError(str(exc)) from None
+        raise Refused(str(exc)) from None
     except ClusterError as exc:
         raise click.ClickException(f"{exc}\nFinished results are stored: rerun to resume.") from None
     printer.table(result.reports, ids)

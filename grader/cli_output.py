@@ -94,7 +94,7 @@ class GradebookPrinter:
                 table.add_row(name, *(cells[e][i] for e in part), totals[i])
             self.console.print(table)
         self.console.print("? inconclusive (regrade with --regrade-inconclusive); "
-                           "! not submitted, syntax error, invalid or timed out: see feedback.md")
+                           "! not submitted, syntax error, invalid, not allowed or timed out: see feedback.md")
 
     def pass_rates(self, reports: Sequence[StudentReport], exercise_ids: Sequence[str]) -> None:
         """Per exercise, the tests not every student passes: the mistakes the class makes."""

@@ -39,6 +39,9 @@ RESERVED_IDS = frozenset({
 })
 #: A student id ending like an output file is refused too (``grades.csv.zip`` -> ``grades.csv``).
 RESERVED_SUFFIXES = (".csv", ".html", ".htm", ".json", ".xml", ".md", ".db", ".zip", ".txt", ".log")
+#: Entries of a submissions folder skipped without a word: archive and tool litter.
+IGNORED = frozenset({"__MACOSX", "Thumbs.db", "desktop.ini"})
+HIDDEN_LITTER = frozenset({".git", ".venv", ".idea", ".vscode", ".ipynb_checkpoints", ".DS_Store"})
 MAX_MODULE_BYTES = 1_000_000
 #: The status of a module that compiles and passes the gate: ready to grade.
 READY = "ok"
@@ -82,17 +85,20 @@ def discover(root: Path) -> tuple[list[Submission], list[str]]:
     after the gradebook.
     """
     try:
-        entries = sorted(root.iterdir())
+        entries = sorted(e for e in root.iterdir() if e.name not in IGNORED)
     except OSError as exc:
-        raise CollectError(f"{root}: cannot list the submissions folder ({exc.strerror}). "
+        raise CollectError(f"{terminal(str(root))}: cannot list the submissions folder ({exc.strerror}). "
                            "Fix: check the path and its permissions") from None
     _check_is_a_class(root, entries)
     subs: dict[str, Submission] = {}
     refused: list[str] = []
     for entry in entries:
-        if entry.name.startswith("."):
-            continue
         shown = terminal(str(entry))
+        if entry.name.startswith("."):
+            if entry.name not in HIDDEN_LITTER and (entry.is_dir() or entry.suffix == ".zip"):
+                refused.append(f"{shown}: not graded: a hidden name (it starts with a dot). "
+                               "Fix: rename it to the student's id")
+            continue
         try:
             if entry.is_symlink():
                 refused.append(f"{shown}: not graded: a symbolic link. Fix: put the student's "
@@ -120,7 +126,7 @@ def discover(root: Path) -> tuple[list[Submission], list[str]]:
             subs[sid] = Submission(sid, entry)
     if not subs:
         why = "".join(f"\n  {line}" for line in refused)
-        raise CollectError(f"{root}: no submission to grade (expected one <student>/ folder or "
+        raise CollectError(f"{terminal(str(root))}: no submission to grade (expected one <student>/ folder or "
                            f"<student>.zip per student){why}")
     return list(subs.values()), refused
 
@@ -143,16 +149,17 @@ def id_problem(sid: str) -> str | None:
 def _check_is_a_class(root: Path, entries: list[Path]) -> None:
     """Stop early on the folders a new instructor passes by mistake."""
     names = [e.name for e in entries if not e.name.startswith(".")]
+    root_shown = terminal(str(root))
     if not names:
-        raise CollectError(f"{root}: the submissions folder is empty. Fix: put one <student>/ "
+        raise CollectError(f"{root_shown}: the submissions folder is empty. Fix: put one <student>/ "
                            "folder or <student>.zip per student in it")
     if "course.yml" in names:
-        raise CollectError(f"{root}: this is a course folder (it holds course.yml), not a class's "
+        raise CollectError(f"{root_shown}: this is a course folder (it holds course.yml), not a class's "
                            "submissions. Fix: pass the folder that holds one folder or zip per student")
     exercise_like = [n for n in names if EXERCISE_ID.match(n)]
     if exercise_like and len(exercise_like) * 2 > len(names):
         raise CollectError(
-            f"{root}: this looks like one student's submission (it holds {', '.join(exercise_like[:3])}"
+            f"{root_shown}: this looks like one student's submission (it holds {', '.join(exercise_like[:3])}"
             f"{', ...' if len(exercise_like) > 3 else ''}), not a class. Fix: pass the folder above it, "
             f"which holds one folder per student: concurlab grade {terminal(str(root.parent))} ...")
 
@@ -190,7 +197,7 @@ def check_source(data: bytes, ex: Exercise) -> Staged:
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         line = getattr(exc, "lineno", None)
         where = f"line {line}: " if line else ""
-        why = getattr(exc, "msg", None) or type(exc).__name__
+        why = getattr(exc, "msg", None) or "too deeply nested to compile"
         return Staged(Status.SYNTAX_ERROR, f"syntax error in {ex.module}.py, {where}{why}", data)
     refusal = gate.check(tree, ex.gate_rules)
     if refusal is not None:
@@ -234,11 +241,11 @@ def _walk(folder: Path) -> list[str]:
             rel = path.relative_to(folder).as_posix()
             if path.is_symlink():
                 raise _Invalid(f"{terminal(folder.name)}/{terminal(rel)} is a symbolic link: a submission "
-                               "holds no links, so none is graded. Fix: replace it with the file itself")
+                               "holds no links, so none is graded. Fix: remove the link, or put the file itself there")
             found.append(rel + ("/" if name in dirs else ""))
         if len(found) > MAX_ENTRIES:
             raise _Invalid(f"{terminal(folder.name)} holds more than {MAX_ENTRIES} files. "
-                           "Fix: submit only the exercise folders")
+                           "Fix: submit only the exercise folders (no .git, .venv or data)")
     return found
 
 

@@ -98,6 +98,13 @@ class _Visitor(ast.NodeVisitor):
         self.modules = set(rules.modules)
         self.names = set(rules.names)
         self.attributes = set(rules.attributes)
+        #: Last parts of refused dotted names that no other object has (``_getframe``,
+        #: ``settrace``): refused on any object, so ``[sys][0]._getframe`` is caught too.
+        #: (Not ``_active`` or ``monitoring``: a student's own object may well have those.)
+        self.hooks = {name.rsplit(".", 1)[1] for name in rules.names if "." in name
+                      and name.rsplit(".", 1)[1].startswith(("_getframe", "_current_", "settrace",
+                                                            "setprofile", "gettrace", "getprofile",
+                                                            "addaudithook"))}
         #: local name -> what it is bound to by an import ("sys", "os.path", "sys._getframe")
         self.aliases: dict[str, str] = {}
         #: local names bound to a module by ``import``
@@ -169,9 +176,22 @@ class _Visitor(ast.NodeVisitor):
                 and isinstance(node.ctx, ast.Load) and self.rules.computed_attribute_names:
             self.refuse(node, f"{node.id} passed as a value", REASONS["computed name"])
 
+    def visit_Assign(self, node: ast.Assign) -> None:
+        """``m = sys`` makes ``m`` another name for ``sys`` (a plain alias, followed in order)."""
+        dotted = self._dotted(node.value)
+        if dotted is not None and dotted.split(".")[0] in self.aliases.values():
+            for target in node.targets:
+                if isinstance(target, ast.Name):
+                    self.aliases[target.id] = dotted
+                    if isinstance(node.value, ast.Name) and node.value.id in self.module_aliases:
+                        self.module_aliases.add(target.id)
+        self.generic_visit(node)
+
     def visit_Attribute(self, node: ast.Attribute) -> None:
         if node.attr in self.attributes:
             self.refuse(node, node.attr)
+        elif node.attr in self.hooks and not self._refused_module(self._dotted(node) or ""):
+            self.refuse(node, node.attr, reason(next(n for n in self.names if n.endswith("." + node.attr))))
         dotted = self._dotted(node)
         if dotted is not None:
             refused = self._refused_module(dotted)
@@ -181,10 +201,10 @@ class _Visitor(ast.NodeVisitor):
                 self.refuse(node, refused)
             if node.attr == "__dict__" and isinstance(node.value, ast.Name) \
                     and node.value.id in self.module_aliases:
-                self.refuse(node, f"{node.value.id}.__dict__", REASONS["module write"])
+                self.refuse(node, f"{node.value.id}.__dict__", REASONS["introspection"])
         if isinstance(node.ctx, ast.Store | ast.Del) and self.rules.module_attribute_writes \
                 and self._rooted_in_module(node.value):
-            self.refuse(node, f"assigning {self._dotted(node)}", REASONS["module write"])
+            self.refuse(node, f"changing {self._dotted(node)}", REASONS["module write"])
         self.generic_visit(node)
 
     def _inner_refused(self, node: ast.AST) -> bool:
@@ -217,15 +237,18 @@ class _Visitor(ast.NodeVisitor):
             if func.id in _BUILTIN_GETTERS:
                 self._attribute_by_name(node, func.id, node.args[1:2], node.args[:1])
             elif func.id == "vars" and node.args and self._rooted_in_module(node.args[0]):
-                self.refuse(node, f"vars({self._dotted(node.args[0])})", REASONS["module write"])
+                self.refuse(node, f"vars({self._dotted(node.args[0])})", REASONS["introspection"])
         elif isinstance(func, ast.Attribute):
             dotted = self._dotted(func)
             n = len(node.args)
             # obj.__getattribute__(name) or object.__getattribute__(obj, name): the name comes last
+            # x.__getattribute__(name) reaches x; object.__getattribute__(x, name) reaches x too
             if func.attr in ("__getattribute__", "__delattr__"):
-                self._attribute_by_name(node, func.attr, node.args[-1:], node.args[:n - 1][:1])
+                self._attribute_by_name(node, func.attr, node.args[-1:],
+                                        node.args[:1] if n > 1 else [func.value])
             elif func.attr == "__setattr__":
-                self._attribute_by_name(node, func.attr, node.args[-2:-1], node.args[:n - 2][:1])
+                self._attribute_by_name(node, func.attr, node.args[-2:-1],
+                                        node.args[:1] if n > 2 else [func.value])
             elif dotted in ("operator.attrgetter", "operator.methodcaller"):
                 names = node.args if dotted == "operator.attrgetter" else node.args[:1]
                 self._attribute_by_name(node, dotted, names, [])

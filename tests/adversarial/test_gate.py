@@ -72,12 +72,12 @@ REFUSED = {
     "literal_getattr_of_frame": ("def f(x):\n    return getattr(x, 'f_back')\n", "f_back"),
     "attrgetter_chain": ("import operator\noperator.attrgetter('x.__globals__')\n", "__globals__"),
     "format_string_attribute": ("'{0.__globals__}'.format(print)\n", "__globals__ in a format string"),
-    "patch_a_module": ("import threading\nthreading.Barrier = object\n", "assigning threading.Barrier"),
+    "patch_a_module": ("import threading\nthreading.Barrier = object\n", "changing threading.Barrier"),
     "patch_a_class_in_a_module": ("import threading\nthreading.Lock.acquire = None\n",
-                                  "assigning threading.Lock.acquire"),
+                                  "changing threading.Lock.acquire"),
     "setattr_on_a_module": ("import time\nsetattr(time, 'sleep', print)\n",
                             "setattr(time, 'sleep')"),
-    "delete_from_a_module": ("import os\ndel os.getpid\n", "assigning os.getpid"),
+    "delete_from_a_module": ("import os\ndel os.getpid\n", "changing os.getpid"),
     "os_system": ("import os\nos.system('id')\n", "os.system"),
     "os_exec": ("from os import execv\n", "os.execv"),
     "posix_system": ("import posix\n", "posix"),
@@ -89,6 +89,12 @@ REFUSED = {
     "threading_enumerate": ("import threading\nthreading.enumerate()\n", "threading.enumerate"),
     "_thread": ("import _thread\n_thread.allocate_lock()\n", "_thread"),
     "warnoptions": ("import sys\nsys.warnoptions.append('x')\n", "sys.warnoptions"),
+    "module_alias_by_assignment": ("import sys\nm = sys\nm.modules\n", "sys.modules"),
+    "hook_on_any_object": ("import sys\n[sys][0]._getframe()\n", "_getframe"),
+    "settrace_on_any_object": ("def f(s):\n    s.settrace(None)\n", "settrace"),
+    "dunder_getattribute_literal": ("import sys\nsys.__getattribute__('modules')\n", "sys.modules"),
+    "dunder_setattr_on_module": ("import time\ntime.__setattr__('sleep', print)\n",
+                                 "__setattr__(time, 'sleep')"),
     "star_import": ("from threading import *\n", "from threading import *"),
     "relative_import": ("from . import sibling\n", "a relative import"),
 }
@@ -107,7 +113,9 @@ ACCEPTED = {
     "logging_exception": "import logging\nlog = logging.getLogger(__name__)\nlog.exception('x')\n",
     "multiprocessing": ("import multiprocessing as mp\nfrom multiprocessing import shared_memory\n"
                         "ctx = mp.get_context('spawn')\nmp.active_children()\nshared_memory.SharedMemory\n"),
-    "own_attributes": "class C:\n    def __init__(self):\n        self._lock = None\n        self.value = 0\n",
+    "own_attributes": ("class C:\n    def __init__(self):\n        self._lock = None\n        self.value = 0\n"
+                       "        self._active = True\n        self.monitoring = False\n"
+                       "        self._enumerate = None\n"),
     "os_basics": "import os\nos.getpid(), os.cpu_count(), os.sched_getaffinity(0)\n",
     "a_method_named_like_a_builtin_attribute": "class C:\n    def compile_all(self):\n        return 1\n",
     "format_strings": "x = 1\nprint('{0} {x.real}'.format(1, x=x), f'{x!r}')\n",
@@ -130,6 +138,20 @@ def test_each_refused_construct_is_refused_with_its_line_and_reason(name: str):
 @pytest.mark.parametrize("name", sorted(ACCEPTED))
 def test_honest_constructs_pass(name: str):
     assert _check(ACCEPTED[name]) is None
+
+
+#: Attacks of tests/adversarial/attacks.py that the gate refuses before they run (test_attacks.py
+#: grades them with the gate open, so the runtime layers are proven on their own too).
+GATED_ATTACKS = {"patch_pytest", "gc_walk", "gc_walk_in_worker", "frame_walk", "patch_time",
+                 "patch_getpid", "patch_builtins", "remove_tracer", "ctypes_poke"}
+
+
+@pytest.mark.parametrize("attack", sorted(GATED_ATTACKS))
+def test_the_attack_suites_introspection_attacks_never_run(course: Course, attack: str):
+    from tests.adversarial.attacks import ATTACKS
+
+    staged = check_source(ATTACKS[attack].encode(), course.exercises["e01_threads_io"])
+    assert staged.status == Status.NOT_ALLOWED, staged.message
 
 
 def test_a_refusal_is_status_not_allowed_before_anything_runs(course: Course):

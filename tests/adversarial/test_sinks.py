@@ -142,8 +142,13 @@ def test_grading_refuses_to_run_without_the_sandbox(tmp_path: Path, monkeypatch)
 
 
 def test_grading_without_the_sandbox_says_so_on_top(tmp_path: Path):
-    result = _grade(_hostile_class(tmp_path, honest=True), tmp_path / "out", "--no-sandbox")
+    subs = _hostile_class(tmp_path, honest=True)
+    result = _grade(subs, tmp_path / "out", "--no-sandbox")
     assert result.exit_code == 0, result.output
     assert result.stderr.startswith("warning: NOT SANDBOXED")
     text = (tmp_path / "out" / "ada" / "feedback.md").read_text()
     assert "**Graded without the sandbox**" in text.split("Total:")[0]
+    # a later sandboxed run never reuses what ran outside the sandbox
+    again = _grade(subs, tmp_path / "out")
+    assert again.exit_code == 0 and "graded 1, reused 1" in again.output, again.output
+    assert "without the sandbox" not in (tmp_path / "out" / "ada" / "feedback.md").read_text()

@@ -134,3 +134,50 @@ def test_a_zip_inside_the_folder_is_pointed_at(course, tmp_path: Path):
 def test_a_correct_submission_is_still_found(course, tmp_path: Path):
     _write(tmp_path / "ada" / "e04_bank_transfer" / "bank.py", REFERENCE.read_text())
     assert stage(discover(tmp_path)[0][0], course.exercises["e04_bank_transfer"]).status == "ok"
+
+
+def test_archive_litter_is_skipped_without_a_word(tmp_path: Path):
+    for litter in ("__MACOSX", ".git", ".DS_Store"):
+        (tmp_path / litter).mkdir()
+    (tmp_path / "ada").mkdir()
+    subs, refused = discover(tmp_path)
+    assert [s.student_id for s in subs] == ["ada"] and refused == []
+
+
+def test_a_hidden_student_folder_is_reported(tmp_path: Path):
+    (tmp_path / ".results").mkdir()
+    (tmp_path / "ada").mkdir()
+    _, refused = discover(tmp_path)
+    assert len(refused) == 1 and ".results: not graded: a hidden name" in refused[0]
+
+
+@pytest.mark.parametrize(("layout", "expected"), [
+    ({}, "the submissions folder is empty. Fix:"),
+    ({"e01_threads_io/downloader.py": "x = 1\n", "e03_race_counter/counter.py": "x = 1\n"},
+     "looks like one student's submission"),
+])
+def test_grade_stops_with_exit_2_and_the_fix(tmp_path: Path, layout, expected):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    subs = tmp_path / "subs"
+    subs.mkdir()
+    for rel, text in layout.items():
+        _write(subs / rel, text)
+    result = CliRunner().invoke(main, ["grade", str(subs), "--out", str(tmp_path / "out"),
+                                       "--course", str(REFERENCE.parents[2] / "course.yml")])
+    assert result.exit_code == 2 and expected in result.stderr
+    assert "Usage:" not in result.stderr and "Traceback" not in result.output
+
+
+@pytest.mark.parametrize("out", [".", "graded"])
+def test_an_out_folder_inside_the_submissions_is_refused(tmp_path: Path, out: str):
+    from click.testing import CliRunner
+
+    from grader.cli import main
+
+    (tmp_path / "ada").mkdir()
+    result = CliRunner().invoke(main, ["grade", str(tmp_path), "--out", str(tmp_path / out),
+                                       "--course", str(REFERENCE.parents[2] / "course.yml")])
+    assert result.exit_code == 2 and "inside the submissions folder" in result.stderr
