@@ -49,10 +49,10 @@ def main() -> None:
         start = time.perf_counter()
         for ex_id in ids:
             ex = course.exercises[ex_id]
-            args = DriverArgs(module_dir=course.solution_dir(ex), module=ex.module,
-                              reference_dir=course.solution_dir(ex), thresholds=ex.thresholds)
+            driver = DriverArgs(module_dir=course.solution_dir(ex), module=ex.module,
+                                reference_dir=course.solution_dir(ex), thresholds=ex.thresholds)
             subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "grader.driver.plugin",
-                            "-p", "no:cacheprovider", str(course.hidden_dir(ex)), *args.to_argv()],
+                            "-p", "no:cacheprovider", str(course.hidden_dir(ex)), *driver.to_argv()],
                            stdout=subprocess.DEVNULL, cwd=ROOT)
         direct = time.perf_counter() - start
     per_submission = graded / args.students

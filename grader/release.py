@@ -14,7 +14,7 @@ from pathlib import Path
 from grader.course import Course
 
 #: The parts of the ``grader`` package that visible tests and students use.
-STUDENT_PACKAGES = ["__init__.py", "instruments.py", "student", "interleave"]
+STUDENT_PACKAGES = ["__init__.py", "environment.py", "instruments.py", "student", "interleave"]
 
 PYPROJECT = """\
 [build-system]

@@ -128,3 +128,11 @@ def test_the_driver_is_told_the_course_models_settings(tmp_path: Path):
     assert (args.thresholds, args.call_timeout, args.seed, args.module) == (
         {"vs_reference": 0.55}, 7, 3, ex.module)
     assert args.reference_dir == course.solution_dir(ex).resolve()
+
+
+def test_verdicts_are_imported_from_their_own_module():
+    """The plugin is loaded by pytest, never imported: its names are not an API."""
+    importers = [str(path.relative_to(ROOT)) for tree in NAMED_TREES for path in _sources(ROOT / tree)
+                 if re.search(r"^\s*(from grader\.driver\.plugin import|import grader\.driver\.plugin)",
+                              path.read_text(encoding="utf-8"), re.M)]
+    assert not importers, f"import verdicts from grader.driver.verdicts: {importers}"

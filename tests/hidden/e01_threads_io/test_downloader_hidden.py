@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
 from grader.driver.subject import RemoteException, wait_until
+from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight, Stopwatch
 
 LATENCY = 0.05

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
 from grader.driver.subject import wait_until
+from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight
 
 #: A correct run in these tests takes well under a second; a hung one gets this long.

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 
 PROBES = "grader.probes.scaling"
 
