@@ -161,14 +161,13 @@ def release(out: Path, course_path: str, force: bool) -> None:
 def export_grades(out: Path, fmt: str, output: Path, roster: Path | None, match: str,
                   course_path: str) -> None:
     """Write the grades of a graded folder DIR (concurlab grade --out) for an LMS or CI."""
-    from grader.export import Export, ExportError, export, formats
+    from grader.export import Export, ExportError, export, get_format
     from grader.export.roster import Roster, RosterError
     from grader.results import ClassResult, ResultsError
 
     course = _course(course_path, check_tree=False)
     try:
-        if fmt not in formats():
-            raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(formats())}")
+        get_format(fmt)  # before reading anything: a typo is the first thing to hear about
         results = ClassResult.load(out)
         roster_path = roster or course.roster_path
         people = Roster.read(roster_path) if roster_path else None
