@@ -23,6 +23,11 @@ browser:
 demo: $(STAMP) sandbox
 	$(BIN)/python examples/build_class.py demo-class
 	$(BIN)/concurlab grade demo-class --out demo-out --force $$(command -v bwrap >/dev/null || echo --no-sandbox)
+	$(BIN)/concurlab export demo-out --format csv --output demo-out/exports/gradebook.csv
+	$(BIN)/concurlab export demo-out --format moodle --output demo-out/exports/moodle.csv
+	$(BIN)/concurlab export demo-out --format canvas --output demo-out/exports/canvas.csv --roster examples/demo-roster.csv
+	$(BIN)/concurlab export demo-out --format junit --output demo-out/exports/junit
+	$(BIN)/concurlab export demo-out --format gradescope-json --output demo-out/exports/gradescope
 
 test: $(STAMP) sandbox browser
 	$(BIN)/ruff check .

@@ -187,14 +187,13 @@ def release(out: Path, course_path: str, force: bool) -> None:
 def export_grades(out: Path, fmt: str, output: Path, roster: Path | None, match: str,
                   course_path: str) -> None:
     """Write the grades of a graded folder DIR (concurlab grade --out) for an LMS or CI."""
-    from grader.export import Export, ExportError, export, formats
+    from grader.export import Export, ExportError, export, get_format
     from grader.export.roster import Roster, RosterError
     from grader.results import ClassResult, ResultsError
 
     course = _course(course_path, check_tree=False)
     try:
-        if fmt not in formats():
-            raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(formats())}")
+        get_format(fmt)  # before reading anything: a typo is the first thing to hear about
         results = ClassResult.load(out)
         roster_path = roster or course.roster_path
         people = Roster.read(roster_path) if roster_path else None
@@ -228,6 +227,35 @@ def gradescope_build(out: Path, course_path: str, exercises: tuple[str, ...]) ->
         raise click.ClickException(str(exc)) from None
     click.echo(f"wrote {out}: {len(names)} files, {len(exercises) or len(course.exercises)} "
                "exercises; upload it as the assignment's autograder (Ubuntu 22.04+ base image)")
+
+
+@main.group()
+def nbgrader() -> None:
+    """nbgrader: the course as an nbgrader course (needs the lms extra)."""
+
+
+@nbgrader.command("build")
+@click.argument("folder", metavar="COURSE_DIR", type=click.Path(path_type=Path))
+@click.option("--course", "course_path", default="course.yml", show_default=True)
+@click.option("--assignment", default="concurlab", show_default=True,
+              help="the nbgrader assignment (one notebook per exercise)")
+@click.option("--exercise", "exercises", multiple=True, help="only this exercise (repeatable)")
+@click.option("--force", is_flag=True, help="replace COURSE_DIR if it is not empty")
+def nbgrader_build(folder: Path, course_path: str, assignment: str, exercises: tuple[str, ...],
+                   force: bool) -> None:
+    """Write an nbgrader course: source/ASSIGNMENT/<exercise>.ipynb for each exercise."""
+    try:
+        from grader.nbgrader_build import NbgraderBuildError, build
+    except ImportError:
+        raise click.ClickException("nbgrader is not installed. Fix: pip install 'concurlab[lms]'") from None
+    course = _course(course_path)
+    try:
+        files = build(course, folder, assignment, list(exercises) or list(course.exercises),
+                      force=force)
+    except NbgraderBuildError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"wrote {folder}: {len(files) - 1} notebooks in source/{assignment}; next: cd {folder} "
+               f"&& nbgrader generate_assignment {assignment}")
 
 
 if __name__ == "__main__":

@@ -49,10 +49,9 @@ class Export:
 class ExportFormat:
     name: str
     help: str
-    #: Writes the export to the path and returns warnings (students left out, and why).
+    #: Writes the export to the path (a file, or a folder of one file per student) and
+    #: returns warnings (students left out, and why).
     write: Callable[[Export, Path], list[str]]
-    #: "file" or "folder" (one file per student).
-    writes: str = "file"
 
 
 @cache
@@ -67,8 +66,12 @@ def formats() -> dict[str, ExportFormat]:
     return dict(sorted(found.items()))
 
 
-def export(fmt: str, data: Export, output: Path) -> list[str]:
+def get_format(name: str) -> ExportFormat:
     known = formats()
-    if fmt not in known:
-        raise ExportError(f"unknown format {fmt!r}. Fix: use one of {', '.join(known)}")
-    return known[fmt].write(data, output)
+    if name not in known:
+        raise ExportError(f"unknown format {name!r}. Fix: use one of {', '.join(known)}")
+    return known[name]
+
+
+def export(fmt: str, data: Export, output: Path) -> list[str]:
+    return get_format(fmt).write(data, output)

@@ -79,4 +79,4 @@ def write(data: Export, output: Path) -> list[str]:
 
 
 FORMAT = ExportFormat("gradescope-json", "Gradescope results.json, one <student>.json per student "
-                      "(a folder)", write, writes="folder")
+                      "(a folder)", write)

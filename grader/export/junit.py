@@ -96,5 +96,4 @@ def write(data: Export, output: Path) -> list[str]:
     return []
 
 
-FORMAT = ExportFormat("junit", "JUnit XML, one <student>.xml per student (a folder)", write,
-                      writes="folder")
+FORMAT = ExportFormat("junit", "JUnit XML, one <student>.xml per student (a folder)", write)

@@ -84,8 +84,10 @@ def submit(autograder: Path, kind: str) -> None:
                             (course.mutants_dir(ex) / MUTANTS[ex_id]).read_bytes())
     if kind == "mutant":
         (sub / "submission.zip").write_bytes(buf.getvalue())
+    # The mutant comes 2 days after Gradescope's due date (course.yml sets no deadline).
+    due = "2026-12-18T23:59:00.000000-08:00" if kind == "mutant" else None
     (autograder / "submission_metadata.json").write_text(json.dumps(
-        {"created_at": "2026-12-18T12:00:00.000000-08:00", "assignment": {"due_date": None},
+        {"created_at": "2026-12-20T12:00:00.000000-08:00", "assignment": {"due_date": due},
          "users": [{"email": "s@uni.example", "id": 1, "name": "S"}], "previous_submissions": []}))
 
 
@@ -133,6 +135,10 @@ def test_run_autograder_gives_the_reference_full_marks_and_the_mutant_less(
         failed = {t["name"].split(": ")[1].split("[")[0] for t in doc["tests"] if t.get("status") == "failed"}
         assert failed == {"test_two_counters_do_not_block_each_other", "test_amdahl_speedup",
                           "test_max_speedup", "test_workers_needed"}
+        raw = sum(t["score"] for t in doc["tests"] if "score" in t)
+        course = load_course(ROOT / "course.yml")
+        penalty = min(course.policies.late_cap, 2 * course.policies.late_penalty_per_day)
+        assert "2 day(s) late" in doc["output"] and doc["score"] == pytest.approx(raw * (1 - penalty))
 
 
 def test_modules_are_found_in_every_layout_students_upload(tmp_path):
