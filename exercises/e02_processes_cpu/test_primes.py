@@ -17,9 +17,9 @@ def test_counts_in_input_order():
         "result i must be count_primes(limits[i]), in the order of the limits")
 
 
-def test_works_under_spawn():
-    spawn = multiprocessing.get_context("spawn")
-    assert count_primes_parallel(LIMITS[:3], 2, spawn) == [count_primes(n) for n in LIMITS[:3]], (
+def test_works_spawning():
+    spawning = multiprocessing.get_context("spawn")
+    assert count_primes_parallel(LIMITS[:3], 2, spawning) == [count_primes(n) for n in LIMITS[:3]], (
         "under spawn, workers get the function by name: send count_primes itself, not a lambda")
 
 
