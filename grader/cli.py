@@ -9,7 +9,7 @@ from pathlib import Path
 import click
 
 from grader.course import CourseError, check_course_tree, load_course
-from grader.student.cli import hint
+from grader.student.cli import STUDENT_COMMANDS
 
 
 def _course(path: str, check_tree: bool = True):
@@ -25,7 +25,8 @@ def main() -> None:
     """concurlab: grade and teach Python concurrency."""
 
 
-main.add_command(hint)
+for _name, _command in STUDENT_COMMANDS.items():  # status, list, hint, watch, pack, replay
+    main.add_command(_command, _name)
 
 
 @main.command()

@@ -4,7 +4,7 @@ Registered through the ``pytest11`` entry point; it acts only on tests that live
 exercise folder (``eNN_name/``), and the grader turns it off for hidden tests.
 
 - Every test is bounded: a test still running after ``concurlab_test_timeout`` seconds
-  (10 by default) stops with "stuck at file:line" for each thread in the exercise's code,
+  (10 by default, stretched up to 6 times on an overloaded machine) stops with "stuck at file:line" for each thread in the exercise's code,
   and the processes it left behind are killed.
 - By default a failure is told for a learner: the message (the explorer's story, the
   measured speed), where it was raised in the student's module, and the test line; an
@@ -35,6 +35,19 @@ DEFAULT_TIMEOUT = 10.0
 REMIND_EVERY = 2.0
 
 
+#: On a machine busier than its cores, the bound grows with the load, up to this factor.
+MAX_LOAD_FACTOR = 6.0
+
+
+def load_scaled(seconds: float) -> float:
+    """``seconds``, stretched on an overloaded machine so that slowness is not called stuck."""
+    try:
+        ratio = os.getloadavg()[0] / max(1, len(os.sched_getaffinity(0)))
+    except (OSError, AttributeError):
+        return seconds
+    return seconds * min(MAX_LOAD_FACTOR, max(1.0, ratio))
+
+
 class Stuck(BaseException):
     """A visible test ran past its bound; a BaseException, so ``except Exception`` keeps it."""
 
@@ -53,7 +66,7 @@ def stuck_story(folder: Path, seconds: float, earlier: set[int]) -> str:
 
     Threads in ``earlier`` were alive before the test began: not this test's story.
     """
-    lines = [f"stuck: still running after {seconds:g} s (a deadlock, a lost wake-up, a join "
+    lines = [f"stuck: still running after {seconds:.0f} s (a deadlock, a lost wake-up, a join "
              "that never returns, or a loop that never ends?)"]
     frames = sys._current_frames()
     for thread in threading.enumerate():
@@ -116,11 +129,11 @@ class StudentSession:
 
     def __init__(self, config: pytest.Config) -> None:
         self.verbose = config.get_verbosity() > 0
-        self.bound = float(config.getini("concurlab_test_timeout") or DEFAULT_TIMEOUT)
+        self.bound = load_scaled(float(config.getini("concurlab_test_timeout") or DEFAULT_TIMEOUT))
         self.root: Path | None = None
         self.exercises: dict[str, _Exercise] = {}
         self.paths: dict[str, Path] = {}
-        self.stuck_in: set[Path] = set()
+        self.stuck_in: dict[Path, str] = {}  # exercise folder -> where it got stuck
         self.exitstatus = 0
         if not self.verbose and config.option.reportchars in ("fE", "wfE", ""):
             config.option.reportchars = ""  # each failure is already one short report
@@ -130,25 +143,20 @@ class StudentSession:
 
     # -- bounds -------------------------------------------------------------------------
 
-    @pytest.hookimpl(wrapper=True)
-    def pytest_runtest_call(self, item: pytest.Item):
-        folder = exercise_folder(item.path)
-        if folder is None or threading.current_thread() is not threading.main_thread():
-            return (yield)
-        if folder in self.stuck_in:
-            raise Stuck("not run: an earlier test of this exercise got stuck (above); "
-                        "fix that one first")
+    @contextlib.contextmanager
+    def _bounded(self, folder: Path):
+        """Stop the main thread with ``Stuck`` once ``self.bound`` seconds have passed."""
         earlier = {t.ident for t in threading.enumerate() if t is not threading.main_thread()}
 
         def stop(signum, frame):
-            self.stuck_in.add(folder)
-            raise Stuck(stuck_story(folder, self.bound, earlier))
+            self.stuck_in[folder] = stuck_story(folder, self.bound, earlier)
+            raise Stuck(self.stuck_in[folder])
 
         previous = signal.signal(signal.SIGALRM, stop)
         old_delay, _ = signal.setitimer(signal.ITIMER_REAL, self.bound, REMIND_EVERY)
         started = time.monotonic()
         try:
-            return (yield)
+            yield
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
             signal.signal(signal.SIGALRM, previous)
@@ -157,6 +165,17 @@ class StudentSession:
                                  max(0.001, old_delay - (time.monotonic() - started)))
             if folder in self.stuck_in:
                 _kill_children()
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item):
+        folder = exercise_folder(item.path)
+        if folder is None or threading.current_thread() is not threading.main_thread():
+            return (yield)
+        if folder in self.stuck_in:
+            raise Stuck("not run: an earlier test of this exercise got stuck (above); "
+                        "fix that one first")
+        with self._bounded(folder):
+            return (yield)
 
     # -- reports ------------------------------------------------------------------------
 
@@ -175,12 +194,18 @@ class StudentSession:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_make_collect_report(self, collector: pytest.Collector):
-        """A module that calls ``sys.exit()`` when imported fails to collect, with that reason."""
-        try:
+        """Importing is bounded too; a module that calls ``sys.exit()`` when imported fails
+        to collect, with that reason."""
+        folder = exercise_folder(Path(str(collector.path)))
+        if folder is None or not isinstance(collector, pytest.Module):
             return (yield)
+        try:
+            with self._bounded(folder):
+                report = yield
+            if report.failed and folder in self.stuck_in and not self.verbose:
+                report.longrepr = "while importing the tests (and your module): " + self.stuck_in[folder]
+            return report
         except SystemExit as exc:
-            if exercise_folder(Path(str(collector.path))) is None:
-                raise
             tb = exc.__traceback__
             while tb is not None and tb.tb_next is not None:
                 tb = tb.tb_next
@@ -276,9 +301,10 @@ class StudentSession:
 
     @pytest.hookimpl(trylast=True)
     def pytest_unconfigure(self) -> None:
-        """After a stuck test its threads may never end: leave without waiting for them."""
-        if self.stuck_in and any(t.is_alive() and not t.daemon for t in threading.enumerate()
-                              if t is not threading.main_thread()):
+        """After a stuck test, leave at once: its threads may never end, and exit handlers
+        (a pool's finalizer waiting on a lock a killed worker held) may wait for ever."""
+        if self.stuck_in:
+            _kill_children()
             sys.stdout.flush()
             sys.stderr.flush()
             os._exit(self.exitstatus)

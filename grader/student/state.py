@@ -31,13 +31,15 @@ class ExerciseRun:
 class HandoutState:
     runs: dict[str, ExerciseRun] = field(default_factory=dict)
     hints_shown: dict[str, int] = field(default_factory=dict)
+    student_id: str | None = None
 
     @classmethod
     def load(cls, root: Path) -> HandoutState:
         try:
             data = json.loads((root / STATE_FILE).read_text(encoding="utf-8"))
             return cls(runs={k: ExerciseRun(**v) for k, v in data.get("runs", {}).items()},
-                       hints_shown={k: int(v) for k, v in data.get("hints_shown", {}).items()})
+                       hints_shown={k: int(v) for k, v in data.get("hints_shown", {}).items()},
+                       student_id=data.get("student_id"))
         except (OSError, ValueError, TypeError, AttributeError):
             return cls()
 
@@ -47,7 +49,8 @@ class HandoutState:
         path.parent.mkdir(exist_ok=True)
         tmp = path.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"runs": {k: asdict(v) for k, v in self.runs.items()},
-                                   "hints_shown": self.hints_shown}, indent=1), encoding="utf-8")
+                                   "hints_shown": self.hints_shown,
+                                   "student_id": self.student_id}, indent=1), encoding="utf-8")
         os.replace(tmp, path)
 
 
