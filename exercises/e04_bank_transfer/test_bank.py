@@ -73,6 +73,21 @@ def test_two_withdrawals_never_overdraw():
     assert result.verdict == "ok", result.story
 
 
+def test_chained_transfers_conserve_money():
+    def setup():
+        bank = fresh_bank()
+        return bank, [bank.Account(n, 100) for n in "abc"]
+
+    def exact(s):
+        got = [acct.balance for acct in s[1]]
+        assert got == [90, 90, 120], (
+            f"a->b 10 and b->c 20 at once: balances {got}, expected [90, 90, 120]")
+
+    result = explore(setup, [lambda s: s[0].transfer(s[1][0], s[1][1], 10),
+                             lambda s: s[0].transfer(s[1][1], s[1][2], 20)], exact)
+    assert result.verdict == "ok", result.story
+
+
 def test_audit_during_transfers_sees_all_the_money():
     def setup():
         bank = fresh_bank()
