@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from crawler import process_documents
 
@@ -20,6 +21,18 @@ def word_count(text: str) -> int:
 def where_and_when(text: str) -> tuple[int, float]:
     """The analysis: which process ran it, and when it started (a clock all processes share)."""
     return os.getpid(), time.monotonic()
+
+
+def meets_another_analysis(text: str) -> bool:
+    """An analysis that waits (up to 2 s) until one in another process has started too."""
+    folder = Path(os.environ["MEETING_DIR"])
+    (folder / str(os.getpid())).touch()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        if any(p.name != str(os.getpid()) for p in folder.iterdir()):
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def page(url: str) -> str:
@@ -61,3 +74,10 @@ def test_fetches_overlap_and_analysis_runs_in_processes():
     assert first_analysis < last_fetch_done, (
         "no analysis started before the last (slow) fetch finished: hand each page to the "
         "processes as soon as it arrives")
+
+
+def test_analyses_run_in_several_processes_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETING_DIR", str(tmp_path))
+    got = process_documents(URLS[:2], page, meets_another_analysis, io_workers=2, cpu_workers=2)
+    assert any(got.values()), (
+        "with cpu_workers=2, two analyses never ran at the same time in two processes")
