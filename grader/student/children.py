@@ -29,17 +29,21 @@ BUSY_WINDOW = 0.05
 @dataclass
 class ChildProcesses:
     """``watch_shm`` records the /dev/shm segments workers map (``shared_segments``);
-    ``kill_one_mapping_shm`` kills the first worker seen with one (``killed``)."""
+    ``kill_one_mapping_shm`` kills the first worker seen with one (``killed``);
+    ``watch_memory`` records the largest private memory of a worker."""
 
     interval: float = 0.005
     watch_shm: bool = False
     kill_one_mapping_shm: bool = False
+    watch_memory: bool = False
     cmdlines: dict[int, str] = field(default_factory=dict)
     helpers: set[int] = field(default_factory=set)
     peak: int = 0
     busy_together: int = 0
     shared_segments: set[str] = field(default_factory=set)
     killed: int | None = None
+    #: The most memory any one worker held for itself alone (USS, bytes), with ``watch_memory``.
+    peak_private_bytes: int = 0
 
     def __post_init__(self) -> None:
         self._done = threading.Event()
@@ -97,6 +101,8 @@ class ChildProcesses:
                 self.helpers.add(child.pid)
         if child.pid in self.helpers:
             return
+        if self.watch_memory:
+            self.peak_private_bytes = max(self.peak_private_bytes, child.memory_full_info().uss)
         if self.watch_shm or self.kill_one_mapping_shm:
             mapped = {Path(m.path).name for m in child.memory_maps()
                       if m.path.startswith("/dev/shm/") and "/sem." not in m.path}
