@@ -7,23 +7,16 @@ the bank it prints that order, line by line.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 
 import pytest
 from bank import Account, InsufficientFunds, audit, transfer
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 
-
-def fresh_bank() -> types.ModuleType:
-    """bank.py executed anew, so locks it creates at import are visible to the explorer."""
-    spec = importlib.util.find_spec("bank")
-    module = types.ModuleType("bank")
-    module.__file__ = spec.origin
-    exec(compile(spec.loader.get_source("bank"), spec.origin, "exec"), module.__dict__)
-    return module
+#: bank.py run anew for each schedule: the locks it makes are then ones the explorer sees.
+fresh_bank = fresh_module("bank")
 
 
 def test_account_rules():
