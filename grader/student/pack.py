@@ -7,6 +7,7 @@ folder would silently score 0: ``build`` warns about each such file instead.
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from dataclasses import dataclass, field
@@ -32,13 +33,12 @@ class Packed:
 
 
 def _stray_python_files(root: Path) -> list[Path]:
-    """Python files of the handout outside the exercise folders' expected modules."""
+    """The handout's own Python files (not in the venv, git or the shipped grader package)."""
     found = []
-    for path in root.rglob("*.py"):
-        rel = path.relative_to(root)
-        if SKIP_DIRS & set(rel.parts) or rel.parts[0] == "grader":
-            continue
-        found.append(path)
+    for folder, dirs, files in os.walk(root):
+        here = Path(folder)
+        dirs[:] = [d for d in dirs if d not in SKIP_DIRS and not (here == root and d == "grader")]
+        found += [here / name for name in files if name.endswith(".py")]
     return found
 
 
