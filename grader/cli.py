@@ -10,7 +10,7 @@ import click
 from grader.course import CourseError, check_course_tree, load_course, unlisted_exercise_folders
 from grader.lti.cli import lms
 from grader.mutate.cli import mutate
-from grader.student.cli import hint
+from grader.student.cli import STUDENT_COMMANDS
 
 
 class Refused(click.ClickException):
@@ -32,7 +32,8 @@ def main() -> None:
     """concurlab: grade and teach Python concurrency."""
 
 
-main.add_command(hint)
+for _name, _command in STUDENT_COMMANDS.items():  # status, list, hint, watch, pack, replay
+    main.add_command(_command, _name)
 main.add_command(lms)
 main.add_command(mutate)
 

@@ -9,6 +9,8 @@ import psutil
 import pytest
 from primes import count_primes, count_primes_parallel
 
+from grader.student.children import ChildProcesses
+
 LIMITS = [30_000, 10, 2, 5_000, 100, 20_000]
 
 
@@ -18,15 +20,19 @@ def test_counts_in_input_order():
 
 
 def test_works_under_spawn():
-    spawn = multiprocessing.get_context("spawn")
-    assert count_primes_parallel(LIMITS[:3], 2, spawn) == [count_primes(n) for n in LIMITS[:3]], (
+    spawning = multiprocessing.get_context("spawn")
+    with ChildProcesses() as seen:
+        got = count_primes_parallel(LIMITS[:3], 2, spawning)
+    assert got == [count_primes(n) for n in LIMITS[:3]], (
         "under spawn, workers get the function by name: send count_primes itself, not a lambda")
+    assert seen.spawned, "no worker was spawned: make the pool from the mp_context you are given"
 
 
 def test_work_runs_in_other_processes():
     me = psutil.Process(os.getpid())
     before = me.cpu_times()
-    count_primes_parallel([60_000] * 4, 2)
+    with ChildProcesses() as seen:
+        count_primes_parallel([60_000] * 4, 2)
     after = me.cpu_times()
     children = (after.children_user + after.children_system
                 - before.children_user - before.children_system)
@@ -34,6 +40,9 @@ def test_work_runs_in_other_processes():
     assert children > mine, (
         f"worker processes used {children:.2f} s of CPU and this process {mine:.2f} s: "
         "the counting must run in child processes (threads share one GIL)")
+    assert seen.busy_together >= 2, (
+        "4 limits and 2 workers, but never were 2 workers counting at the same time: submit "
+        "every limit before waiting for a result, and do not send them all as one chunk")
 
 
 def test_bad_arguments_and_no_leftovers():

@@ -7,22 +7,15 @@ your counter, the failure shows that exact order, line by line.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 
 from counter import Counter
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 
-
-def fresh_counter_class() -> type:
-    """counter.py executed anew, so locks it creates at import are visible to the explorer."""
-    spec = importlib.util.find_spec("counter")
-    module = types.ModuleType("counter")
-    module.__file__ = spec.origin
-    exec(compile(spec.loader.get_source("counter"), spec.origin, "exec"), module.__dict__)
-    return module.Counter
+#: counter.py run anew for each schedule: the locks it makes are then ones the explorer sees.
+fresh_counter = fresh_module("counter")
 
 
 def test_counts_in_one_thread():
@@ -38,7 +31,7 @@ def test_two_increments_are_never_lost():
     def both_counted(c):
         assert c.value == 2, f"two threads each called increment() once, but value is {c.value}"
 
-    result = explore(lambda: fresh_counter_class()(0),
+    result = explore(lambda: fresh_counter().Counter(0),
                      [lambda c: c.increment(), lambda c: c.increment()], both_counted)
     assert result.verdict == "ok", result.story
 
@@ -47,7 +40,7 @@ def test_increment_and_decrement_are_never_lost():
     def both_counted(c):
         assert c.value == 12, f"Counter(10), increment(5) and decrement(3) at once: value is {c.value}"
 
-    result = explore(lambda: fresh_counter_class()(10),
+    result = explore(lambda: fresh_counter().Counter(10),
                      [lambda c: c.increment(5), lambda c: c.decrement(3)], both_counted)
     assert result.verdict == "ok", result.story
 
@@ -65,7 +58,7 @@ class MeetingAmount(int):
 
 def test_two_counters_do_not_block_each_other():
     def setup():
-        cls = fresh_counter_class()
+        cls = fresh_counter().Counter
         amount = MeetingAmount(1)
         amount.barrier = threading.Barrier(2)
         return cls(1000), cls(2000), amount

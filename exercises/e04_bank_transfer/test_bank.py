@@ -7,23 +7,16 @@ the bank it prints that order, line by line.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 
 import pytest
 from bank import Account, InsufficientFunds, audit, transfer
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 
-
-def fresh_bank() -> types.ModuleType:
-    """bank.py executed anew, so locks it creates at import are visible to the explorer."""
-    spec = importlib.util.find_spec("bank")
-    module = types.ModuleType("bank")
-    module.__file__ = spec.origin
-    exec(compile(spec.loader.get_source("bank"), spec.origin, "exec"), module.__dict__)
-    return module
+#: bank.py run anew for each schedule: the locks it makes are then ones the explorer sees.
+fresh_bank = fresh_module("bank")
 
 
 def test_account_rules():
@@ -70,6 +63,21 @@ def test_two_withdrawals_never_overdraw():
             f"two withdrawals of 60 from 100: paid {s[2]}, balance {s[1].balance}")
 
     result = explore(setup, [withdraw, withdraw], one_paid)
+    assert result.verdict == "ok", result.story
+
+
+def test_chained_transfers_conserve_money():
+    def setup():
+        bank = fresh_bank()
+        return bank, [bank.Account(n, 100) for n in "abc"]
+
+    def exact(s):
+        got = [acct.balance for acct in s[1]]
+        assert got == [90, 90, 120], (
+            f"a->b 10 and b->c 20 at once: balances {got}, expected [90, 90, 120]")
+
+    result = explore(setup, [lambda s: s[0].transfer(s[1][0], s[1][1], 10),
+                             lambda s: s[0].transfer(s[1][1], s[1][2], 20)], exact)
     assert result.verdict == "ok", result.story
 
 

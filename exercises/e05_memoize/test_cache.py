@@ -7,23 +7,16 @@ your cache it prints that order.
 
 from __future__ import annotations
 
-import importlib.util
 import threading
-import types
 
 import pytest
 from cache import memoize
 
 from grader.interleave import explore
+from grader.interleave.fresh import fresh_module
 
-
-def fresh_memoize():
-    """cache.py executed anew, so locks it creates at import are visible to the explorer."""
-    spec = importlib.util.find_spec("cache")
-    module = types.ModuleType("cache")
-    module.__file__ = spec.origin
-    exec(compile(spec.loader.get_source("cache"), spec.origin, "exec"), module.__dict__)
-    return module.memoize
+#: cache.py run anew for each schedule: the locks it makes are then ones the explorer sees.
+fresh_cache = fresh_module("cache")
 
 
 def test_caches_in_one_thread():
@@ -61,7 +54,7 @@ def test_same_key_at_once_is_computed_once():
             calls.append(key)
             return key * key
 
-        return fresh_memoize()(square), calls, got
+        return fresh_cache().memoize(square), calls, got
 
     def ask(s):
         s[2].append(s[0](7))
@@ -82,7 +75,7 @@ def test_different_keys_are_computed_at_the_same_time():
             both_inside.wait()
             return -key
 
-        return fresh_memoize()(meet)
+        return fresh_cache().memoize(meet)
 
     result = explore(setup, [lambda cached: cached(1), lambda cached: cached(2)], schedules=50)
     assert result.verdict != "deadlock", (
@@ -96,7 +89,7 @@ def test_error_reaches_every_waiter():
         def failing(key):
             raise ValueError(f"fn({key}) failed")
 
-        return fresh_memoize()(failing), []
+        return fresh_cache().memoize(failing), []
 
     def ask(s):
         with pytest.raises(ValueError):

@@ -28,6 +28,7 @@ def test_each_stage_has_its_own_workers():
     for name, stage in (("first", first), ("second", second)):
         assert stage.peak <= 3, f"the {name} stage ran {stage.peak} calls at once, but workers_per_stage=3"
         assert stage.total == 24, f"the {name} stage was called {stage.total} times for 24 items"
+        assert stage.peak > 1, f"the {name} stage ran one call at a time: start workers_per_stage threads"
 
 
 def test_input_is_read_lazily():
@@ -82,6 +83,8 @@ def test_no_stages_and_bad_arguments():
         run_pipeline([1, 2], [abs], workers_per_stage=0)
     with pytest.raises(ValueError):
         run_pipeline([1, 2], [abs], maxsize=0)
+    with pytest.raises(ValueError):  # the arguments are checked first, even with no stages
+        run_pipeline([1, 2], [], workers_per_stage=0)
 
 
 def test_no_thread_left_running():

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pool_demo
 
+from grader.student.children import ChildProcesses
+
 HERE = Path(__file__).resolve().parent
 
 
@@ -30,8 +32,10 @@ def test_script_with_bad_arguments():
 
 
 def test_main_returns_the_exit_code(capsys):
-    assert pool_demo.main(["4"]) == 0
-    assert capsys.readouterr().out.split() == ["14"]
+    with ChildProcesses() as seen:
+        assert pool_demo.main(["20000"]) == 0
+    assert capsys.readouterr().out.split() == [str(sum(i * i for i in range(20000)))]
+    assert seen.spawned, "main() must compute in a process pool that uses the spawn start method"
     assert pool_demo.main([]) == 2
 
 

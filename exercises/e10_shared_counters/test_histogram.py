@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import multiprocessing
+from pathlib import Path
 
 import pytest
 from histogram import parallel_histogram
+
+from grader.student.children import ChildProcesses
 
 
 @pytest.fixture(autouse=True)
@@ -16,7 +19,9 @@ def spawn():
 
 def test_counts_each_bin():
     values = [0, 1, 1, 2, 2, 2, 4]
-    assert parallel_histogram(values, 5, workers=2) == [1, 2, 3, 0, 1]
+    with ChildProcesses() as seen:
+        assert parallel_histogram(values, 5, workers=2) == [1, 2, 3, 0, 1]
+    assert seen.workers, "no worker process ran: count in worker processes"
 
 
 def test_no_values():
@@ -32,10 +37,19 @@ def test_no_count_lost():
 
 @pytest.mark.parametrize("bad", [2.0, "1", -1, 3, None])
 def test_bad_values(bad):
-    with pytest.raises(ValueError):
+    with ChildProcesses() as seen, pytest.raises(ValueError):
         parallel_histogram([0, 1, bad], 3)
+    assert not seen.workers, "check every value before starting any process"
 
 
-def test_no_process_left():
+def small_shared_segments() -> set[str]:
+    """Shared-memory segments (multiprocessing.shared_memory names them psm_*) of a few bytes."""
+    return {p.name for p in Path("/dev/shm").glob("psm_*") if p.stat().st_size < 4096}
+
+
+def test_no_process_and_no_shared_memory_left():
+    before = small_shared_segments()
     parallel_histogram([0, 1, 2] * 10, 3, workers=3)
     assert not multiprocessing.active_children(), "join every worker before returning"
+    left = small_shared_segments() - before
+    assert not left, f"{sorted(left)[0]} is still in /dev/shm: unlink() the segment you created"

@@ -3,22 +3,23 @@
 from __future__ import annotations
 
 import contextlib
-import threading
 from pathlib import Path
 
-import psutil
 import pytest
 from sumsq import parallel_sum_squares
 
 from grader.probes.memory import expected_sum_squares, make_data
+from grader.student.children import ChildProcesses
 
 #: An odd size, so the test recognises its own segment in /dev/shm (8 bytes per float).
-N = 1_234_567
+N = 4_000_037
+#: A spawned worker's own memory, with room to spare: far less than its 16 MB share of the data.
+WORKER_BYTES = 24_000_000
 
 
-def segments_of_our_size() -> set[str]:
+def segments_of_size(n: int) -> set[str]:
     shm = Path("/dev/shm")
-    return {p.name for p in shm.iterdir() if p.is_file() and p.stat().st_size == N * 8}
+    return {p.name for p in shm.iterdir() if p.is_file() and p.stat().st_size == n * 8}
 
 
 def test_sum_of_squares():
@@ -32,28 +33,24 @@ def test_bad_workers():
         parallel_sum_squares(make_data(10), 0)
 
 
-# the watcher thread makes this process multi-threaded; fork()ing workers is still fine here
-@pytest.mark.filterwarnings("ignore:This process .* is multi-threaded:DeprecationWarning")
-def test_workers_attach_a_shared_segment_and_it_is_gone_afterwards():
-    before = segments_of_our_size()
-    seen: set[str] = set()
-    done = threading.Event()
-
-    def watch() -> None:
-        while not done.is_set():
-            for child in psutil.Process().children(recursive=True):
-                with contextlib.suppress(psutil.Error):
-                    seen.update(m.path for m in child.memory_maps()
-                                if "/dev/shm/" in m.path and "/sem." not in m.path)
-            done.wait(0.01)
-
-    watcher = threading.Thread(target=watch)
-    watcher.start()
-    try:
+def test_workers_share_the_data_and_the_segment_is_gone_afterwards():
+    before = segments_of_size(N)
+    with ChildProcesses(interval=0.02, watch_shm=True, watch_memory=True) as seen:
         assert parallel_sum_squares(make_data(N), 2) == expected_sum_squares(N)
-    finally:
-        done.set()
-        watcher.join()
-    assert seen, "no worker process mapped a shared-memory segment (/dev/shm) during the call"
-    left = segments_of_our_size() - before
+    assert seen.shared_segments, "no worker process mapped a shared-memory segment (/dev/shm)"
+    assert seen.peak_private_bytes < WORKER_BYTES, (
+        f"a worker held {seen.peak_private_bytes / 1e6:.0f} MB of its own for a 32 MB array: "
+        "it has a copy of the data (sent as an argument, or copied out of the segment)")
+    left = segments_of_size(N) - before
     assert not left, f"the segment {sorted(left)[0]} is still in /dev/shm: unlink() it"
+
+
+def test_the_segment_is_gone_even_when_a_worker_dies():
+    before = segments_of_size(N)
+    with ChildProcesses(kill_one_mapping_shm=True) as seen, contextlib.suppress(Exception):
+        parallel_sum_squares(make_data(N), 2)
+    if seen.killed is None:
+        pytest.skip("inconclusive: the workers finished before one could be stopped")
+    left = segments_of_size(N) - before
+    assert not left, (f"a worker died and the segment {sorted(left)[0]} stayed in /dev/shm: "
+                      "close() and unlink() it in a finally: block")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
 
 from crawler import process_documents
 
@@ -17,8 +18,21 @@ def word_count(text: str) -> int:
     return len(text.split())
 
 
-def pid_of(text: str) -> int:
-    return os.getpid()
+def where_and_when(text: str) -> tuple[int, float]:
+    """The analysis: which process ran it, and when it started (a clock all processes share)."""
+    return os.getpid(), time.monotonic()
+
+
+def meets_another_analysis(text: str) -> bool:
+    """An analysis that waits (up to 2 s) until one in another process has started too."""
+    folder = Path(os.environ["MEETING_DIR"])
+    (folder / str(os.getpid())).touch()
+    deadline = time.monotonic() + 2
+    while time.monotonic() < deadline:
+        if any(p.name != str(os.getpid()) for p in folder.iterdir()):
+            return True
+        time.sleep(0.01)
+    return False
 
 
 def page(url: str) -> str:
@@ -46,10 +60,24 @@ def test_errors_stay_with_their_url():
 
 
 def test_fetches_overlap_and_analysis_runs_in_processes():
-    fetch = InFlight(page, delay=0.05)
-    start = time.perf_counter()
-    got = process_documents(URLS, fetch, pid_of, io_workers=5, cpu_workers=2)
-    elapsed = time.perf_counter() - start
+    def fetch_last_slowly(url: str) -> str:
+        time.sleep(0.4 if url == URLS[-1] else 0.02)
+        return page(url)
+
+    fetch = InFlight(fetch_last_slowly)
+    got = process_documents(URLS, fetch, where_and_when, io_workers=5, cpu_workers=2)
+    last_fetch_done = max(end for _start, end in fetch.intervals)
+    first_analysis = min(started for _pid, started in got.values())
     assert fetch.peak > 1, "fetch calls ran one at a time: run them in threads"
-    assert os.getpid() not in set(got.values()), "analyze ran in this process: use a process pool"
-    assert elapsed < 10 * 0.05, f"10 fetches of 50 ms took {elapsed:.2f}s: the waits should overlap"
+    assert os.getpid() not in {pid for pid, _started in got.values()}, (
+        "analyze ran in this process: use a process pool")
+    assert first_analysis < last_fetch_done, (
+        "no analysis started before the last (slow) fetch finished: hand each page to the "
+        "processes as soon as it arrives")
+
+
+def test_analyses_run_in_several_processes_at_once(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETING_DIR", str(tmp_path))
+    got = process_documents(URLS[:2], page, meets_another_analysis, io_workers=2, cpu_workers=2)
+    assert any(got.values()), (
+        "with cpu_workers=2, two analyses never ran at the same time in two processes")

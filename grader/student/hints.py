@@ -1,13 +1,15 @@
 """Tiered hints, read from the '## Hints' section of an exercise README.
 
-Each hint is a ``### Hint N`` subsection; tier 1 nudges, the last one nearly
-gives the answer, so students choose how much help they take.
+Each hint is a ``### Hint N`` subsection: tier 1 nudges, tier 2 teaches the concept, the
+last shows a worked wrong attempt and why it fails; none hands over the answer.
 """
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
+
+from grader.student.state import HandoutState
 
 
 class HintError(Exception):
@@ -28,3 +30,14 @@ def read_hints(root: Path, exercise: str) -> list[str]:
     if not hints:
         raise HintError(f"{readme}: '## Hints' has no '### Hint 1' subsection")
     return hints
+
+
+def next_hint(root: Path, exercise: str, level: int | None = None) -> tuple[int, int, str]:
+    """(tier, tiers, text): the next tier not yet shown (or ``level``), remembered in the handout."""
+    hints = read_hints(root / "exercises", exercise)
+    state = HandoutState.load(root)
+    shown = state.hints_shown.get(exercise, 0)
+    tier = min(level or shown + 1, len(hints))
+    state.hints_shown[exercise] = max(shown, tier)
+    state.save(root)
+    return tier, len(hints), hints[tier - 1]
