@@ -58,27 +58,28 @@ def _not_graded(ex: Exercise, status: str, message: str) -> dict:
 
 def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options: GradeOptions) -> dict:
     workspace = write_workspace(staged, ex, tmp / "workspace")
-    results_path = tmp / "results.jsonl"
     ini = tmp / "pytest.ini"
     ini.write_text(_EMPTY_INI)
     hidden = course.hidden_dir(ex).resolve()
     timeout = course.test_timeout(ex)
     budget = course.wall_budget(ex)
-    cmd = [
-        options.python, "-m", "pytest", str(hidden), "-q", "-c", str(ini),
-        "--rootdir", str(hidden), "--confcutdir", str(hidden),
-        "-p", "grader.driver.plugin", "-p", "no:concurlab", "-p", "no:cacheprovider",
-        "--timeout", f"{timeout:g}", "--timeout-method", "signal",
-        "--concurlab-module-dir", str(workspace), "--concurlab-module", ex.module,
-        "--concurlab-reference-dir", str(course.solution_dir(ex).resolve()),
-        "--concurlab-results", str(results_path), "--concurlab-seed", str(options.seed),
-        "--concurlab-call-timeout", f"{timeout:g}",
-    ]
     log = tmp / "driver.log"
-    with open(log, "wb") as out:
+    # Results travel on an unlinked file only the driver inherits: no path the subject could find.
+    with open(log, "wb") as out, tempfile.TemporaryFile(dir=tmp) as results:
+        cmd = [
+            options.python, "-m", "pytest", str(hidden), "-q", "-c", str(ini),
+            "--rootdir", str(hidden), "--confcutdir", str(hidden),
+            "-p", "pytest_timeout", "-p", "grader.driver.plugin", "-p", "no:cacheprovider",
+            "--timeout", f"{timeout:g}", "--timeout-method", "signal",
+            "--concurlab-module-dir", str(workspace), "--concurlab-module", ex.module,
+            "--concurlab-reference-dir", str(course.solution_dir(ex).resolve()),
+            "--concurlab-results-fd", str(results.fileno()), "--concurlab-seed", str(options.seed),
+            "--concurlab-call-timeout", f"{timeout:g}",
+        ]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=tmp, start_new_session=True,
-                                env={**os.environ, sandbox.MODE_ENV: options.sandbox, "TMPDIR": str(tmp)})
+                                cwd=tmp, start_new_session=True, pass_fds=[results.fileno()],
+                                env={**driver_environment(), sandbox.MODE_ENV: options.sandbox,
+                                     "TMPDIR": str(tmp), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
         try:
             proc.wait(timeout=budget)
             timed_out = False
@@ -88,21 +89,56 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
             kill_tree(proc.pid)
             proc.wait()
             sandbox.reap(proc.pid)
-    collected, finished = read_results(results_path)
+        results.seek(0)
+        text = results.read().decode("utf-8", errors="replace")
+    collected, finished = read_results(text)
     if not collected:
         tail = log.read_text(errors="replace")[-2000:]
         return _not_graded(ex, "grader error", f"the hidden tests could not run:\n{tail}")
     result = score(ex, collected, finished, timed_out, budget)
-    evidence = read_tampering(results_path)
+    evidence = read_tampering(text) + duplicate_results(text)
     return void(result, evidence) if evidence else result
 
 
-def read_tampering(path: Path) -> list[str]:
+#: What the driver inherits from the grader's environment; nothing else (no secrets).
+_DRIVER_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "VIRTUAL_ENV", "PYTHONPATH",
+               "PYTHONHASHSEED", "CONCURLAB_SANDBOX", "CONCURLAB_REPLAY")
+
+
+def driver_environment() -> dict[str, str]:
+    """The driver's environment: an allow-list of the grader's (the subject gets less still)."""
+    return {key: os.environ[key] for key in _DRIVER_ENV if key in os.environ}
+
+
+def duplicate_results(text: str) -> list[str]:
+    """A test reported twice means someone else wrote to the results: tampering evidence."""
+    seen: set[str] = set()
+    evidence = []
+    for record in _records(text):
+        nodeid = record.get("nodeid")
+        if type(nodeid) is str:
+            if nodeid in seen:
+                evidence.append(f"{nodeid.split('::')[-1]}: a second result for this test was "
+                                "written into the driver's results")
+            seen.add(nodeid)
+    return evidence
+
+
+def _records(text: str) -> list[dict]:
+    records = []
+    for line in text.splitlines():
+        with contextlib.suppress(ValueError):
+            record = json.loads(line)
+            if type(record) is dict:
+                records.append(record)
+    return records
+
+
+def read_tampering(text: str) -> list[str]:
     """Evidence the subjects' policy reported, as "test: what" lines."""
     evidence: list[str] = []
-    for line in path.read_text(encoding="utf-8").splitlines() if path.exists() else []:
-        with contextlib.suppress(ValueError, TypeError, KeyError):
-            record = json.loads(line)
+    for record in _records(text):
+        with contextlib.suppress(TypeError, KeyError, AttributeError):
             evidence += [f"{record['during'].split('::')[-1]}: {what}" for what in record["tampering"]]
     return evidence
 
@@ -115,21 +151,15 @@ def void(result: dict, evidence: list[str]) -> dict:
     return {**result, "status": "tampering", "message": message, "score": 0.0, "tests": tests}
 
 
-def read_results(path: Path) -> tuple[list[dict], dict[str, dict]]:
+def read_results(text: str) -> tuple[list[dict], dict[str, dict]]:
     """The tests the driver collected and those it finished (a torn last line is ignored)."""
     collected: list[dict] = []
     finished: dict[str, dict] = {}
-    if not path.exists():
-        return collected, finished
-    for line in path.read_text(encoding="utf-8").splitlines():
-        try:
-            record = json.loads(line)
-        except ValueError:
-            continue
-        if "collected" in record:
+    for record in _records(text):
+        if "collected" in record and not collected:  # the first word is the driver's
             collected = record["collected"]
         elif "nodeid" in record:
-            finished[record["nodeid"]] = record
+            finished.setdefault(record["nodeid"], record)  # first record per test wins
     return collected, finished
 
 

@@ -8,6 +8,7 @@ half way still reports every test that finished.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -34,6 +35,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     group.addoption("--concurlab-reference-dir",
                     help="folder with the reference solution (for side-by-side measurements)")
     group.addoption("--concurlab-results", help="JSON-lines file to append test results to")
+    group.addoption("--concurlab-results-fd", type=int,
+                    help="inherited descriptor to append test results to (no path the subject could find)")
     group.addoption("--concurlab-call-timeout", type=float, default=30.0,
                     help="seconds one call into the submission may take")
     group.addoption("--concurlab-seed", type=int, default=0, help="seed for randomised checks")
@@ -41,9 +44,13 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     path = config.getoption("--concurlab-results")
-    if path:
-        config.pluginmanager.register(ResultsRecorder(Path(path)), "concurlab-results")
+    fd = config.getoption("--concurlab-results-fd")
+    if path or fd is not None:
+        recorder = ResultsRecorder(Path(path)) if fd is None else ResultsRecorder.on_descriptor(fd)
+        config.pluginmanager.register(recorder, "concurlab-results")
         exit_with_parent()
+        if fd is not None:
+            refuse_inspection()
 
 
 @pytest.fixture
@@ -127,17 +134,45 @@ def _clip(text: str, limit: int = 3000) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
-class ResultsRecorder:
-    """Writes one JSON line per finished test (flushed and synced before the next test)."""
+def refuse_inspection() -> None:
+    """Make the driver non-dumpable: a process of the same user (an unsandboxed subject)
+    can then neither ptrace it nor open ``/proc/<driver>/fd/*`` (root still can)."""
+    import ctypes
 
-    def __init__(self, path: Path):
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+
+
+class ResultsRecorder:
+    """Writes one JSON line per finished test (flushed and synced before the next test).
+
+    In grading runs the file is an inherited descriptor of an unlinked file: the
+    subject never inherits it (its launch closes every other descriptor) and no
+    path leads to it.
+    """
+
+    def __init__(self, path: Path | None, fd: int | None = None):
         self.path = path
+        self._fd = fd
         self._current: dict[str, dict] = {}
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def on_descriptor(cls, fd: int) -> ResultsRecorder:
+        os.set_inheritable(fd, False)
+        return cls(None, fd)
 
     def write(self, record: dict) -> None:
-        with open(self.path, "a", encoding="utf-8") as f:
-            f.write(json.dumps(record) + "\n")
+        data = (json.dumps(record) + "\n").encode()
+        if self._fd is not None:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(self._fd, view):]
+            os.fsync(self._fd)
+            return
+        with open(self.path, "ab") as f:
+            f.write(data)
             f.flush()
             os.fsync(f.fileno())
 
