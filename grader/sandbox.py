@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import hashlib
+import hmac
 import itertools
 import json
 import os
@@ -231,6 +233,9 @@ class Launch:
                  module_name: str, env: dict[str, str], pass_fds: list[int],
                  limits: Limits = LIMITS):
         self.flags: list[str] = []
+        self._key: bytes | None = None
+        self._stamps: set[int] = set()
+        self._stamped = threading.Condition()
         self.workdir = scratch / "work"
         self.workdir.mkdir()
         source = Path(module_dir) / f"{module_name}.py"
@@ -268,15 +273,42 @@ class Launch:
         ]
 
     def _read_flags(self, fd: int) -> None:
+        """The policy's channel: its key first, then a stamp per checked reply, or evidence."""
         with os.fdopen(fd, "rb") as f:
             for line in f:
-                self._flag(line)
+                with contextlib.suppress(ValueError):
+                    record = json.loads(line)
+                    if type(record) is dict:
+                        self._policy_record(record)
+                    else:
+                        self._flag(line)
+
+    def _policy_record(self, record: dict) -> None:
+        key, nonce, mac = record.get("key"), record.get("stamp"), record.get("mac")
+        with self._stamped:
+            if type(key) is str and self._key is None:
+                self._key = bytes.fromhex(key)
+            elif type(nonce) is int and type(mac) is str and self._key is not None and hmac.compare_digest(
+                    mac, hashlib.blake2b(str(nonce).encode(), key=self._key, digest_size=16).hexdigest()):
+                self._stamps.add(nonce)
+                self._stamped.notify_all()
+            else:
+                self._add_flag("wrote forged records into the policy's evidence channel")
+
+    def stamped(self, nonce: int, timeout: float) -> bool:
+        """Whether the policy checked the reply to request ``nonce`` (waits for its stamp)."""
+        with self._stamped:
+            return self._stamped.wait_for(lambda: nonce in self._stamps, timeout)
 
     def _flag(self, line: bytes) -> None:
         with contextlib.suppress(ValueError):
             what = json.loads(line)
-            if type(what) is str and len(self.flags) < 20:
-                self.flags.append(what)
+            if type(what) is str:
+                self._add_flag(what)
+
+    def _add_flag(self, what: str) -> None:
+        if what not in self.flags and len(self.flags) < 20:
+            self.flags.append(what)
 
     def _drain(self, fd: int, path: Path, cap: int, scan: bool) -> None:
         """Keep the first ``cap`` bytes, note the truncation, read (and scan) the rest."""

@@ -36,6 +36,8 @@ from grader.subject.channel import Channel, ChannelClosed, RequestFailed
 
 #: Output of the subject kept for messages (the tail of each stream).
 OUTPUT_TAIL = 4000
+#: Seconds a reply may wait for the policy's stamp (written just before the reply itself).
+STAMP_WAIT = 5.0
 
 
 class SubjectFailure(AssertionError):
@@ -171,6 +173,7 @@ class Subject:
         self.python = python
         self._callbacks: dict[int, Callable[..., Any]] = {}
         self._cb_ids = itertools.count(1)
+        self._nonces = itertools.count(1)
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._channel: Channel | None = None
@@ -226,8 +229,10 @@ class Subject:
     def _last_check(self) -> None:
         """Let the subject's policy look once more (a hung call never reached its check)."""
         if self._channel is not None and not self._channel.closed:
+            nonce = next(self._nonces)
             with contextlib.suppress(Exception):
-                self._channel.request("check", timeout=1.0)
+                self._channel.request("check", timeout=1.0, check=nonce)
+                self._require_stamp(nonce, "the last check")
 
     @property
     def pid(self) -> int:
@@ -294,15 +299,26 @@ class Subject:
     def _request(self, op: str, what: str, label: str = "", **fields: Any) -> Any:
         self.start()
         assert self._channel is not None
+        nonce = next(self._nonces)
         try:
-            value = self._channel.request(op, timeout=self.call_timeout, **fields)
+            value = self._channel.request(op, timeout=self.call_timeout, check=nonce, **fields)
         except RequestFailed as exc:
+            self._require_stamp(nonce, what)
             raise remote_error(exc.fields, what) from None
         except ChannelClosed:
             raise SubjectDied(self._death_message(what)) from None
         except TimeoutError:
             raise SubjectHung(f"{what} did not finish within {self.call_timeout:g} s") from None
+        self._require_stamp(nonce, what)
         return self.decode(value, label)
+
+    def _require_stamp(self, nonce: int, what: str) -> None:
+        """Every reply must carry the policy's stamp: one that skipped its check is tampering."""
+        if not self._launch.stamped(nonce, timeout=STAMP_WAIT):
+            evidence = f"the reply to {what} left the subject without the tampering check"
+            if evidence not in self.flags:
+                self.flags.append(evidence)
+            raise SubjectFailure(f"{evidence}: the exercise is flagged for review")
 
     def _death_message(self, what: str) -> str:
         assert self._proc is not None
