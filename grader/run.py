@@ -97,7 +97,25 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
         return _not_graded(ex, "grader error", f"the hidden tests could not run:\n{tail}")
     result = score(ex, collected, finished, timed_out, budget)
     evidence = read_tampering(text) + duplicate_results(text)
-    return void(result, evidence) if evidence else result
+    if evidence:
+        return void(result, evidence)
+    broken = read_limits(text)
+    return over_limits(result, broken) if broken else result
+
+
+def read_limits(text: str) -> list[str]:
+    """Limits of the job the submission broke (message size, callbacks, memory), with figures."""
+    broken: list[str] = []
+    for record in _records(text):
+        with contextlib.suppress(TypeError, KeyError, AttributeError):
+            broken += [f"{record['during'].split('::')[-1]}: {what}" for what in record["resource_limit"]]
+    return broken
+
+
+def over_limits(result: dict, broken: list[str]) -> dict:
+    """The job ends "resource limit exceeded"; tests that passed before keep their points."""
+    message = "resource limit exceeded:\n" + "\n".join(broken[:20])
+    return {**result, "status": "resource limit exceeded", "message": message}
 
 
 #: What the driver inherits from the grader's environment; nothing else (no secrets).

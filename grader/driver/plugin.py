@@ -65,6 +65,7 @@ def subject(request: pytest.FixtureRequest):
     yield sub
     sub.close()
     _record_tampering(config, request.node.nodeid, sub.flags)
+    _record_limits(config, request.node.nodeid, sub.limits_exceeded)
 
 
 def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
@@ -72,6 +73,13 @@ def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> N
     recorder = config.pluginmanager.get_plugin("concurlab-results")
     if flags and recorder is not None:
         recorder.write({"tampering": [str(f) for f in flags], "during": nodeid})
+
+
+def _record_limits(config: pytest.Config, nodeid: str, broken: list[str]) -> None:
+    """Limits the submission broke go to the results file: the job ends "resource limit exceeded"."""
+    recorder = config.pluginmanager.get_plugin("concurlab-results")
+    if broken and recorder is not None:
+        recorder.write({"resource_limit": [str(b) for b in broken], "during": nodeid})
 
 
 @pytest.fixture

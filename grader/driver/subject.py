@@ -32,12 +32,19 @@ import psutil
 from grader import sandbox
 from grader.lifeline import kill_tree
 from grader.subject import codec
-from grader.subject.channel import Channel, ChannelClosed, RequestFailed
+from grader.subject.channel import Channel, ChannelClosed, LimitExceeded, RequestFailed
 
 #: Output of the subject kept for messages (the tail of each stream).
 OUTPUT_TAIL = 4000
 #: Seconds a reply may wait for the policy's stamp (written just before the reply itself).
 STAMP_WAIT = 5.0
+#: The driver reads at most this much per message from the subject (one 63 MB message
+#: once took it to 1.6 GB); no honest reply comes near it.
+MAX_MESSAGE = 1 << 20
+#: Callbacks from the subject are served by this many driver threads, with at most
+#: ``CALLBACK_BACKLOG`` running or waiting at once; beyond that the job is over its limits.
+CALLBACK_WORKERS = 64
+CALLBACK_BACKLOG = 1024
 
 
 class SubjectFailure(AssertionError):
@@ -50,6 +57,10 @@ class SubjectDied(SubjectFailure):
 
 class SubjectHung(SubjectFailure):
     pass
+
+
+class ResourceLimitExceeded(SubjectFailure):
+    """The submission broke one of the job's limits (the figure is in the message)."""
 
 
 class RemoteError(Exception):
@@ -182,6 +193,8 @@ class Subject:
         self.probe_dir.mkdir()
         #: Tampering evidence the subject's policy reported (voids the exercise).
         self.flags: list[str] = []
+        #: Limits of the job the submission broke, each with its figure.
+        self.limits_exceeded: list[str] = []
 
     # -- life cycle ------------------------------------------------------
     def start(self) -> Subject:
@@ -212,7 +225,8 @@ class Subject:
             theirs.close()
         self._proc = self._launch.proc
         self.flags = self._launch.flags
-        self._channel = Channel(ours, self._handle, self._error_fields).start()
+        self._channel = Channel(ours, self._handle, self._error_fields, max_message=MAX_MESSAGE,
+                                workers=CALLBACK_WORKERS, backlog=CALLBACK_BACKLOG).start()
 
     def close(self) -> None:
         """Kill the subject's whole process group (and any descendant that left it)."""
@@ -223,6 +237,9 @@ class Subject:
                 self._proc.wait(timeout=5)
             if self._channel is not None:
                 self._channel.close()
+                broken = self._channel.limit_broken
+                if broken is not None and not self.limits_exceeded:
+                    self.limits_exceeded.append(str(broken))
             self._launch.stop()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
@@ -305,6 +322,9 @@ class Subject:
         except RequestFailed as exc:
             self._require_stamp(nonce, what)
             raise remote_error(exc.fields, what) from None
+        except LimitExceeded as exc:
+            self.limits_exceeded.append(f"{exc} during {what}")
+            raise ResourceLimitExceeded(f"resource limit exceeded: {exc} during {what}") from None
         except ChannelClosed:
             raise SubjectDied(self._death_message(what)) from None
         except TimeoutError:
