@@ -37,9 +37,26 @@ class Policies(_Strict):
     late_cap: float = Field(1.0, ge=0, le=1, description="most of the score a late penalty takes")
 
 
+class Limits(_Strict):
+    """What one subject (a submission's process tree) may use, enforced by grader.sandbox."""
+
+    memory_mb: int = Field(1024, gt=0, description="all its processes together, tmpfs included")
+    tasks: int = Field(256, gt=0, description="processes and threads at once")
+    cpus: float = Field(2.0, gt=0, description="CPU bandwidth of the whole tree")
+    tmpfs_mb: int = Field(256, gt=0, description="each of the sandbox's /tmp, /dev/shm, work folder")
+    file_size_mb: int = Field(64, gt=0, description="largest file (shared memory segments too)")
+
+    def for_sandbox(self) -> dict[str, float]:
+        """In grader.sandbox.Limits' terms (bytes)."""
+        mib = 1 << 20
+        return {"memory": self.memory_mb * mib, "tasks": self.tasks, "cpus": self.cpus,
+                "tmpfs": self.tmpfs_mb * mib, "file_size": self.file_size_mb * mib}
+
+
 class Defaults(_Strict):
     test_timeout: Seconds = 20
     wall_budget: Seconds = 180
+    limits: Limits = Limits()
 
 
 class Exercise(_Strict):
@@ -51,6 +68,16 @@ class Exercise(_Strict):
     wall_budget: Seconds | None = None
     exclusive: bool = Field(False, description="grade alone: the exercise measures speed")
     thresholds: dict[str, float] = {}
+    #: Overrides of ``defaults.limits`` for this exercise (e.g. e13 shares a large array).
+    limits: dict[str, float] = {}
+
+    @field_validator("limits")
+    @classmethod
+    def _known_limits(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(Limits.model_fields))
+        if unknown:
+            raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(Limits.model_fields)}")
+        return v
 
     @field_validator("id")
     @classmethod
@@ -95,6 +122,10 @@ class Course:
     def wall_budget(self, ex: Exercise) -> float:
         return ex.wall_budget or self.data.defaults.wall_budget
 
+    def limits(self, ex: Exercise) -> Limits:
+        """The course's default limits with the exercise's overrides."""
+        return Limits.model_validate({**self.data.defaults.limits.model_dump(), **ex.limits})
+
     def exercise_dir(self, ex: Exercise) -> Path:
         return self.root / "exercises" / ex.id
 
@@ -114,6 +145,7 @@ class Course:
         """Changes whenever what grades this exercise changes (config or hidden tests)."""
         h = hashlib.sha256(ex.model_dump_json().encode())
         h.update(str(self.test_timeout(ex)).encode())
+        h.update(self.limits(ex).model_dump_json().encode())
         for path in sorted(self.hidden_dir(ex).rglob("*.py")):
             h.update(path.name.encode() + path.read_bytes())
         return h.hexdigest()

@@ -79,7 +79,8 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path, options
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
                                 cwd=tmp, start_new_session=True, pass_fds=[results.fileno()],
                                 env={**driver_environment(), sandbox.MODE_ENV: options.sandbox,
-                                     "TMPDIR": str(tmp), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1"})
+                                     "TMPDIR": str(tmp), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                                     sandbox.LIMITS_ENV: json.dumps(course.limits(ex).for_sandbox())})
         try:
             proc.wait(timeout=budget)
             timed_out = False

@@ -1,17 +1,20 @@
-"""Isolation for the subject process: bubblewrap, resource limits and a pids cgroup.
+"""Isolation for the subject process: bubblewrap, resource limits and cgroups.
 
 The subject is the only process that runs student code.  Where bubblewrap works
 it runs in a private filesystem view (read-only interpreter, venv and grader;
-its own copy of the module; a private /tmp and /dev/shm), with no network, its
-own PID namespace, a clean environment and no capabilities.  Everywhere the
-process-level limits below apply; the process count is bounded by a pids cgroup
-when the grader may create one (root on Linux), since RLIMIT_NPROC does not
-bind root.  ``CONCURLAB_SANDBOX`` (``auto``, ``require``, ``off``) chooses.
+a read-only copy of the module in a work folder of its own; /tmp, /dev/shm and
+that work folder are tmpfs of a bounded size), with no network, its own PID
+namespace, a clean environment and no capabilities.  Everywhere the
+process-level limits below apply; memory (tmpfs included), process count and
+CPU bandwidth of the whole subject are bounded by cgroups when the grader may
+create them (v2 where the machine offers it, else v1; see :func:`cgroup_summary`).
+``CONCURLAB_SANDBOX`` (``auto``, ``require``, ``off``) chooses.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import hashlib
 import hmac
@@ -33,7 +36,6 @@ from grader.subject.policy import MARKER
 
 #: Environment variable read by the driver: "auto" (default), "require" or "off".
 MODE_ENV = "CONCURLAB_SANDBOX"
-_PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 _GROUP_PREFIX = "concurlab"
 _ETC = ("/etc/ld.so.cache", "/etc/localtime", "/etc/hosts", "/etc/nsswitch.conf",
         "/etc/passwd", "/etc/group", "/etc/host.conf")
@@ -46,17 +48,35 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-subject limits: generous for any honest solution, fatal to bombs."""
+    """Per-subject limits: generous for any honest solution, fatal to bombs.
+
+    The defaults are the engine's; an exercise changes them in course.yml
+    (``limits:``), which reaches the driver as ``$CONCURLAB_LIMITS``.
+    """
 
     cpu_seconds: int = 300
-    address_space: int = 4 << 30  # threads reserve stacks and malloc arenas: keep it loose
+    address_space: int = 4 << 30  # per process: threads reserve stacks and malloc arenas
     tasks: int = 256  # processes + threads (pids cgroup)
-    file_size: int = 256 << 20  # shared-memory segments count too (e13 shares 80 MB arrays)
+    file_size: int = 64 << 20  # per file; shared-memory segments count too
     open_files: int = 1024
     output_bytes: int = 1 << 20  # per stream; the rest is drained and dropped
+    memory: int = 1 << 30  # every process of the subject together, tmpfs pages included (cgroup)
+    cpus: float = 2.0  # CPU bandwidth of the whole subject (cgroup)
+    tmpfs: int = 256 << 20  # each of the sandbox's /tmp, /dev/shm and work folder
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The limits course.yml set for this exercise, else the defaults."""
+        raw = os.environ.get(LIMITS_ENV)
+        if not raw:
+            return cls()
+        chosen = json.loads(raw)
+        return cls(**{f.name: chosen[f.name] for f in dataclasses.fields(cls) if f.name in chosen})
 
 
 LIMITS = Limits()
+#: Environment variable carrying an exercise's limits (JSON, bytes) from the grader to the driver.
+LIMITS_ENV = "CONCURLAB_LIMITS"
 
 
 def mode() -> str:
@@ -111,7 +131,8 @@ def _interpreter_roots(python: str) -> tuple[str, ...]:
 
 
 def bwrap_command(argv: list[str], *, python: str, writable: list[Path], workdir: Path,
-                  env: dict[str, str], info_fd: int) -> list[str]:
+                  env: dict[str, str], info_fd: int, tmpfs_size: int = LIMITS.tmpfs,
+                  module: Path | None = None) -> list[str]:
     """``argv`` inside a fresh sandbox that sees only what grading needs."""
     cmd = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
@@ -123,9 +144,15 @@ def bwrap_command(argv: list[str], *, python: str, writable: list[Path], workdir
         elif os.path.isdir(target):
             cmd += ["--ro-bind", target, target]
     cmd += [arg for path in _ETC if os.path.exists(path) for arg in ("--ro-bind", path, path)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    size = ["--size", str(tmpfs_size)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
     for root in _interpreter_roots(python):
         cmd += ["--ro-bind", root, root]
+    # The work folder is a sized tmpfs too (in memory, so the memory cgroup counts it),
+    # holding a read-only copy of the module.
+    cmd += [*size, "--tmpfs", str(workdir)]
+    if module is not None and module.is_file():
+        cmd += ["--ro-bind", str(module), str(workdir / module.name)]
     for path in writable:
         cmd += ["--bind", str(path), str(path)]
     for key, value in env.items():
@@ -155,32 +182,119 @@ def sandboxed_pid(info_fd: int, timeout: float = 10.0) -> int | None:
     return None
 
 
-class Cgroup:
-    """A pids cgroup (v1) holding one subject and all it starts; absent when not permitted."""
+#: Where each controller lives: one unified tree (v2), or one tree per controller (v1).
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
 
-    def __init__(self, limit: int):
-        self.path: Path | None = None
-        base = _PIDS_ROOT / _GROUP_PREFIX
-        name = f"{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
-        try:
+
+def cgroup_layout() -> dict[str, Path]:
+    """controller -> the folder our groups go in, for each controller we may use here.
+
+    cgroup v2 where its root offers memory, pids and cpu (then one folder holds
+    all three); otherwise the v1 hierarchies that are mounted; nothing where the
+    grader may not create groups (not root, read-only cgroupfs).
+    """
+    unified = _CGROUP_ROOT / "cgroup.controllers"
+    if unified.exists():
+        with contextlib.suppress(OSError):
+            offered = set(unified.read_text().split())
+            base = _CGROUP_ROOT / _GROUP_PREFIX
             base.mkdir(exist_ok=True)
+            wanted = [c for c in ("memory", "pids", "cpu") if c in offered]
+            (_CGROUP_ROOT / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+            (base / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+            return {c: base for c in wanted}
+        return {}
+    layout = {}
+    for controller in ("memory", "pids", "cpu"):
+        base = _CGROUP_ROOT / controller / _GROUP_PREFIX
+        with contextlib.suppress(OSError):
+            base.mkdir(exist_ok=True)
+            layout[controller] = base
+    return layout
+
+
+def cgroup_summary() -> str:
+    """What bounds a job on this machine, for the report and the docs."""
+    layout = cgroup_layout()
+    version = "v2" if (_CGROUP_ROOT / "cgroup.controllers").exists() else "v1"
+    if not layout:
+        return ("no cgroup: processes per user (RLIMIT_NPROC), address space and CPU time per "
+                "process (rlimits) only")
+    return f"cgroup {version}: " + ", ".join(sorted(layout))
+
+
+class Cgroup:
+    """The cgroup(s) holding one subject and all it starts: memory, pids and CPU limits.
+
+    Absent (every method a no-op) where the grader may not create groups; the
+    rlimits of :func:`limit_preexec` still apply.
+    """
+
+    def __init__(self, limits: Limits):
+        self.paths: dict[str, Path] = {}
+        name = f"{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
+        layout = cgroup_layout()
+        v2 = (_CGROUP_ROOT / "cgroup.controllers").exists()
+        settings = {
+            "memory": [("memory.max", limits.memory), ("memory.swap.max", 0)] if v2 else
+                      [("memory.limit_in_bytes", limits.memory),
+                       ("memory.memsw.limit_in_bytes", limits.memory)],
+            "pids": [("pids.max", limits.tasks)],
+            "cpu": [("cpu.max", f"{int(limits.cpus * 100_000)} 100000")] if v2 else
+                   [("cpu.cfs_period_us", 100_000), ("cpu.cfs_quota_us", int(limits.cpus * 100_000))],
+        }
+        for controller, base in layout.items():
             path = base / name
-            path.mkdir()
-            (path / "pids.max").write_text(str(limit))
-            self.path = path
-        except OSError:
-            self.path = None
+            try:
+                path.mkdir(exist_ok=True)
+                for i, (key, value) in enumerate(settings[controller]):
+                    try:
+                        (path / key).write_text(str(value))
+                    except OSError:
+                        if i == 0:
+                            raise  # the limit itself; memsw / swap may be absent (no swap)
+                self.paths[controller] = path
+            except OSError:
+                continue
+        self._joins = sorted({p / "cgroup.procs" for p in self.paths.values()})
+
+    @property
+    def path(self) -> Path | None:
+        """The pids group (the one that lists every task), if any."""
+        return self.paths.get("pids") or next(iter(self.paths.values()), None)
 
     def join(self) -> None:
-        """Called in the child before exec (preexec_fn): only a write(2)."""
-        if self.path is not None:
-            with open(self.path / "cgroup.procs", "w") as f:
-                f.write(str(os.getpid()))
+        """Called in the child before exec (preexec_fn): only write(2)s."""
+        pid = str(os.getpid())
+        for procs in self._joins:
+            with open(procs, "w") as f:
+                f.write(pid)
+
+    def memory_exceeded(self) -> str:
+        """"" unless the kernel killed a process for the memory limit; then the figures."""
+        path = self.paths.get("memory")
+        if path is None:
+            return ""
+        try:
+            events = (path / ("memory.events" if (path / "memory.events").exists()
+                              else "memory.oom_control")).read_text()
+            kills = dict(line.split() for line in events.splitlines() if line.strip())
+            if int(kills.get("oom_kill", 0)) == 0:
+                return ""
+            peak_file = path / ("memory.peak" if (path / "memory.peak").exists()
+                                else "memory.max_usage_in_bytes")
+            peak = int(peak_file.read_text().split()[0]) if peak_file.exists() else 0
+            limit_file = path / ("memory.max" if (path / "memory.max").exists() else "memory.limit_in_bytes")
+            limit = int(limit_file.read_text().split()[0])
+        except (OSError, ValueError):
+            return ""
+        return (f"memory: the submission's processes reached {peak / (1 << 20):.0f} MiB, the limit "
+                f"is {limit / (1 << 20):.0f} MiB (a process was killed for it)")
 
     def destroy(self) -> None:
-        if self.path is not None:
-            _kill_and_remove(self.path)
-            self.path = None
+        for path in self.paths.values():
+            _kill_and_remove(path)
+        self.paths = {}
 
 
 def _kill_and_remove(path: Path, timeout: float = 10.0) -> None:
@@ -203,10 +317,10 @@ def _kill_and_remove(path: Path, timeout: float = 10.0) -> None:
 
 def reap(owner_pid: int) -> None:
     """Remove the cgroups a (killed) driver process left behind, with their processes."""
-    base = _PIDS_ROOT / _GROUP_PREFIX
-    with contextlib.suppress(OSError):
-        for path in base.glob(f"{owner_pid}-*"):
-            _kill_and_remove(path)
+    for base in set(cgroup_layout().values()):
+        with contextlib.suppress(OSError):
+            for path in base.glob(f"{owner_pid}-*"):
+                _kill_and_remove(path)
 
 
 def limit_preexec(cgroup: Cgroup, limits: Limits = LIMITS):
@@ -231,8 +345,11 @@ class Launch:
 
     def __init__(self, argv: list[str], *, python: str, scratch: Path, module_dir: Path,
                  module_name: str, env: dict[str, str], pass_fds: list[int],
-                 limits: Limits = LIMITS):
+                 limits: Limits | None = None):
+        limits = limits or Limits.from_environment()
         self.flags: list[str] = []
+        #: Limits of the job the submission broke, each with its figure (read at stop).
+        self.limits_exceeded: list[str] = []
         self._key: bytes | None = None
         self._stamps: set[int] = set()
         self._stamped = threading.Condition()
@@ -245,15 +362,16 @@ class Launch:
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
         argv = [*argv, "--path", str(self.workdir), "--policy-fd", str(flags_w)]
-        self.cgroup = Cgroup(limits.tasks)
+        self.cgroup = Cgroup(limits)
         self.sandboxed = use_bwrap()
         info_r = info_w = -1
         if self.sandboxed:
             info_r, info_w = os.pipe()
-            writable = [self.workdir, *(Path(v) for k, v in env.items() if k == "CONCURLAB_PROBE_DIR")]
+            writable = [Path(v) for k, v in env.items() if k == "CONCURLAB_PROBE_DIR"]
             argv = bwrap_command(argv, python=python, writable=writable, workdir=self.workdir,
                                  env={**env, "TMPDIR": "/tmp", "HOME": str(self.workdir)},
-                                 info_fd=info_w)
+                                 info_fd=info_w, tmpfs_size=limits.tmpfs,
+                                 module=self.workdir / source.name)
         try:
             self.proc = subprocess.Popen(
                 argv, pass_fds=[*pass_fds, flags_w, *([info_w] if self.sandboxed else [])],
@@ -336,6 +454,9 @@ class Launch:
 
     def stop(self) -> None:
         """After the caller killed the tree: empty the cgroup, finish reading evidence."""
+        broken = self.cgroup.memory_exceeded()
+        if broken and broken not in self.limits_exceeded:
+            self.limits_exceeded.append(broken)
         self.cgroup.destroy()
         for thread in self._readers:
             thread.join(timeout=5)

@@ -225,6 +225,7 @@ class Subject:
             theirs.close()
         self._proc = self._launch.proc
         self.flags = self._launch.flags
+        self.limits_exceeded = self._launch.limits_exceeded
         self._channel = Channel(ours, self._handle, self._error_fields, max_message=MAX_MESSAGE,
                                 workers=CALLBACK_WORKERS, backlog=CALLBACK_BACKLOG).start()
 

@@ -8,6 +8,7 @@ callback requests without waiting for answers.  The driver must stay small
 
 from __future__ import annotations
 
+import json
 import threading
 import time
 from pathlib import Path
@@ -16,7 +17,7 @@ import psutil
 import pytest
 
 from grader.driver import subject as driver_subject
-from grader.driver.subject import ResourceLimitExceeded, Subject
+from grader.driver.subject import ResourceLimitExceeded, Subject, SubjectFailure
 
 HUGE_REPLY = '''
 def attack():
@@ -81,3 +82,62 @@ def test_a_request_flood_is_served_by_a_bounded_pool(tmp_path: Path):
         sub.close()
     assert peak < driver_subject.CALLBACK_WORKERS + 20, f"the driver ran {peak} threads at once"
     assert any("1024" in what for what in sub.limits_exceeded), sub.limits_exceeded
+
+
+MEMORY_HOG = '''
+def attack():
+    hoard = []
+    for _ in range(64):  # up to 2 GiB, touched
+        hoard.append(bytearray(32 << 20))
+    return len(hoard)
+'''
+
+TMPFS_FILL = '''
+def attack(where):
+    written = 0
+    try:
+        with open(where + "/fill", "wb") as f:
+            for _ in range(40):  # 160 MiB
+                f.write(b"x" * (4 << 20))
+                f.flush()
+                written += 4 << 20
+    except OSError as exc:
+        return ["refused", written, type(exc).__name__]
+    return ["wrote", written, ""]
+'''
+
+
+@pytest.fixture
+def small_limits(monkeypatch: pytest.MonkeyPatch) -> None:
+    from grader import sandbox
+
+    if not sandbox.cgroup_layout().get("memory"):
+        pytest.skip(f"no memory cgroup here ({sandbox.cgroup_summary()}): rlimits only")
+    monkeypatch.setenv(sandbox.LIMITS_ENV, json.dumps(
+        {"memory": 256 << 20, "tmpfs": 64 << 20, "file_size": 256 << 20}))
+
+
+def test_memory_of_the_whole_tree_is_bounded(tmp_path: Path, small_limits: None):
+    sub = _subject(tmp_path, MEMORY_HOG)
+    try:
+        with pytest.raises(SubjectFailure):
+            sub.module().attack()
+    finally:
+        sub.close()
+    assert any("memory" in what and "256 MiB" in what for what in sub.limits_exceeded), (
+        f"the memory limit must be reported with its figure: {sub.limits_exceeded}")
+
+
+@pytest.mark.parametrize("where", ["/tmp", "/dev/shm", "."])
+def test_in_memory_folders_are_bounded(tmp_path: Path, small_limits: None, where: str):
+    from grader import sandbox
+
+    if not sandbox.available():
+        pytest.skip("bubblewrap does not run here: no private tmpfs to bound")
+    sub = _subject(tmp_path, TMPFS_FILL)
+    try:
+        outcome, written, error = sub.module().attack(where)
+    finally:
+        sub.close()
+    assert outcome == "refused" and written <= 64 << 20, (
+        f"{where}: wrote {written >> 20} MiB into a 64 MiB tmpfs ({outcome} {error})")
