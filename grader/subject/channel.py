@@ -15,7 +15,6 @@ import json
 import socket
 import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 #: One message may not exceed this (a hostile subject must not exhaust memory).
@@ -49,8 +48,11 @@ class Channel:
         """``workers``: serve requests from a pool of that many threads, at most ``backlog``
         in flight (else a thread per request, for a trusted peer)."""
         self._max_message = max_message
-        self._pool = (ThreadPoolExecutor(workers, thread_name_prefix="concurlab-serve")
-                      if workers else None)
+        self._pool = None
+        if workers:  # imported here: the subject must load no pool module (e09 looks for them)
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="concurlab-serve")
         self._backlog = threading.BoundedSemaphore(backlog) if self._pool is not None else None
         self._backlog_size = backlog
         self._sock = sock

@@ -20,6 +20,7 @@ from grader.speedup import (
     clear_records,
     course_thresholds,
     judge_speed,
+    observed_records,
     read_records,
     structure,
 )
@@ -45,8 +46,10 @@ def structure_of(subject, urls: list[str], fetch: InFlight, *, io_workers: int,
     clear_records(subject.probe_dir)
     with TreeWatch(subject.process) as seen:
         got = sub.process_documents(urls, fetch, subject.probe(ANALYZE), io_workers, cpu_workers)
+    # The probe folder is writable by the submission: records count only where the
+    # driver's own view of the process tree backs them (structure() checks the same).
     records = read_records(subject.probe_dir)
-    return got, structure(seen, records), records
+    return got, structure(seen, records), observed_records(seen, records) or []
 
 
 def overlap_problem(fetch: InFlight, records) -> str:
