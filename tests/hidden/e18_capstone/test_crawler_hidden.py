@@ -159,15 +159,17 @@ def test_end_to_end_speed(subject, reference):
     probe_ref = reference.module("grader.probes.speedup")
     quiet = document(50)
 
-    def serial() -> None:
-        for u in urls:
+    def serial(round_urls: list[str]) -> None:
+        for u in round_urls:
             time.sleep(0.04)
             probe_ref.analyze(quiet(u))
 
     judge_speed(
         serial=serial,
-        reference=lambda: ref.process_documents(urls, InFlight(quiet, delay=0.04),
-                                                reference.probe(ANALYZE), 8, 2),
-        student=lambda: sub.process_documents(urls, InFlight(quiet, delay=0.04),
-                                              subject.probe(ANALYZE), 8, 2),
+        reference=lambda round_urls: ref.process_documents(
+            round_urls, InFlight(quiet, delay=0.04), reference.probe(ANALYZE), 8, 2),
+        student=lambda round_urls: sub.process_documents(
+            round_urls, InFlight(quiet, delay=0.04), subject.probe(ANALYZE), 8, 2),
+        # New URLs (same documents' size) each round: remembering an earlier round wins nothing.
+        fresh=lambda k: ([f"http://docs.test/round{k}/{i}" for i in range(len(urls))],),
         workers=2, thresholds=course_thresholds(__file__))
