@@ -352,6 +352,7 @@ class Launch:
         self.limits_exceeded: list[str] = []
         self._key: bytes | None = None
         self._stamps: set[int] = set()
+        self._expected: set[int] = set()
         self._stamped = threading.Condition()
         self.workdir = scratch / "work"
         self.workdir.mkdir()
@@ -393,7 +394,7 @@ class Launch:
     def _read_flags(self, fd: int) -> None:
         """The policy's channel: its key first, then a stamp per checked reply, or evidence."""
         with os.fdopen(fd, "rb") as f:
-            for line in f:
+            for line in iter(lambda: f.readline(1 << 16), b""):  # a line is never unbounded
                 with contextlib.suppress(ValueError):
                     record = json.loads(line)
                     if type(record) is dict:
@@ -408,15 +409,27 @@ class Launch:
                 self._key = bytes.fromhex(key)
             elif type(nonce) is int and type(mac) is str and self._key is not None and hmac.compare_digest(
                     mac, hashlib.blake2b(str(nonce).encode(), key=self._key, digest_size=16).hexdigest()):
+                if nonce not in self._expected:  # the server only checks what the driver sent
+                    self._add_flag("raised the grader's check event itself (stamps for requests "
+                                   "the driver never sent)")
+                    return
+                self._expected.discard(nonce)
                 self._stamps.add(nonce)
                 self._stamped.notify_all()
             else:
                 self._add_flag("wrote forged records into the policy's evidence channel")
 
+    def expect(self, nonce: int) -> None:
+        """Announce a request's nonce before it is sent (a stamp for any other is forged)."""
+        with self._stamped:
+            self._expected.add(nonce)
+
     def stamped(self, nonce: int, timeout: float) -> bool:
         """Whether the policy checked the reply to request ``nonce`` (waits for its stamp)."""
         with self._stamped:
-            return self._stamped.wait_for(lambda: nonce in self._stamps, timeout)
+            found = self._stamped.wait_for(lambda: nonce in self._stamps, timeout)
+            self._stamps.discard(nonce)
+            return found
 
     def _flag(self, line: bytes) -> None:
         with contextlib.suppress(ValueError):

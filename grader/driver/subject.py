@@ -14,6 +14,7 @@ import builtins
 import contextlib
 import itertools
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -184,7 +185,6 @@ class Subject:
         self.python = python
         self._callbacks: dict[int, Callable[..., Any]] = {}
         self._cb_ids = itertools.count(1)
-        self._nonces = itertools.count(1)
         self._lock = threading.Lock()
         self._proc: subprocess.Popen | None = None
         self._channel: Channel | None = None
@@ -247,7 +247,7 @@ class Subject:
     def _last_check(self) -> None:
         """Let the subject's policy look once more (a hung call never reached its check)."""
         if self._channel is not None and not self._channel.closed:
-            nonce = next(self._nonces)
+            nonce = self._nonce()
             with contextlib.suppress(Exception):
                 self._channel.request("check", timeout=1.0, check=nonce)
                 self._require_stamp(nonce, "the last check")
@@ -317,7 +317,7 @@ class Subject:
     def _request(self, op: str, what: str, label: str = "", **fields: Any) -> Any:
         self.start()
         assert self._channel is not None
-        nonce = next(self._nonces)
+        nonce = self._nonce()
         try:
             value = self._channel.request(op, timeout=self.call_timeout, check=nonce, **fields)
         except RequestFailed as exc:
@@ -332,6 +332,12 @@ class Subject:
             raise SubjectHung(f"{what} did not finish within {self.call_timeout:g} s") from None
         self._require_stamp(nonce, what)
         return self.decode(value, label)
+
+    def _nonce(self) -> int:
+        """A fresh, unguessable request nonce (stamps cannot be made in advance)."""
+        nonce = secrets.randbits(62)
+        self._launch.expect(nonce)
+        return nonce
 
     def _require_stamp(self, nonce: int, what: str) -> None:
         """Every reply must carry the policy's stamp: one that skipped its check is tampering."""

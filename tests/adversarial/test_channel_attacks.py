@@ -57,6 +57,13 @@ def attack():
     threading.settrace(None)
     return "passed"
 ''',
+    "stamps_made_in_advance": '''
+import sys
+def attack():
+    for nonce in range(1, 200):  # the check is clean now: stamps for later, tampered replies
+        sys.audit("concurlab.check", nonce)
+    return "passed"
+''',
     "forged_stamp_on_the_evidence_pipe": '''
 import os, json
 def attack():
