@@ -133,6 +133,7 @@ class Policy:
                           *(os.path.realpath(p) + os.sep for p in allowed or []))
         self._kinds: dict[str, str] = {}
         self._snapshot: dict[str, dict[str, int]] = {}
+        self._own: dict[str, tuple[dict, dict[str, int], list[tuple[Any, str, int, str]]]] = {}
         self._tracers: dict[int, Any] = {}  # trusted tracers seen (kept alive: ids stay unique)
 
     # -- set up ----------------------------------------------------------
@@ -156,11 +157,10 @@ class Policy:
         module = sys.modules.get(name)
         if module is None or type(module) is not types.ModuleType:
             return
-        snap = {k: id(v) for k, v in vars(module).items()}
-        for k, v in vars(module).items():
-            if type(v) is type and v.__module__ == module.__name__:
-                snap.update({f"{k}.{m}": id(f) for m, f in vars(v).items()})
-        self._snapshot[f"own:{name}"] = snap
+        functions = {k: id(v) for k, v in vars(module).items()}
+        methods = [(vars(v), m, id(f), f"{k}.{m}") for k, v in vars(module).items()
+                   if type(v) is type and v.__module__ == module.__name__ for m, f in vars(v).items()]
+        self._own[name] = (vars(module), functions, methods)
 
     def check(self) -> None:
         """Compare watched modules with their snapshots (run after every request)."""
@@ -185,19 +185,13 @@ class Policy:
                 for key in now.keys() - before.keys():
                     if self._guarded(name, key, now[key]):
                         self.flag(f"added builtins.{key}")
-        for name in _OWN:
-            before = self._snapshot.get(f"own:{name}")
-            module = sys.modules.get(name)
-            if before is None or module is None:
-                continue
-            now = vars(module)
-            for key, ident in before.items():
-                owner, _, attr = key.partition(".")
-                value = now.get(owner)
-                if attr:
-                    value = vars(value).get(attr) if type(value) is type else None
-                if id(value) != ident:
+        for name, (now, functions, methods) in self._own.items():
+            for key, ident in functions.items():
+                if id(now.get(key)) != ident:
                     self.flag(f"replaced the grader's {name}.{key}")
+            for namespace, key, ident, label in methods:  # the classes' own __dict__, held
+                if id(namespace.get(key)) != ident:
+                    self.flag(f"replaced the grader's {name}.{label}")
 
     def flag(self, what: str) -> None:
         if what not in self._flags and len(self._flags) < _MAX_FLAGS:
