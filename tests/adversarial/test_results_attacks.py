@@ -20,7 +20,7 @@ from grader.run import GradeOptions, duplicate_results, grade, read_results
 
 #: A child interpreter (no policy in it) looks for the results file and forges every test.
 FORGER = '''
-import subprocess, sys
+import subprocess, sys, threading
 
 CODE = r"""
 import glob, json
@@ -41,6 +41,7 @@ for cmdline in glob.glob('/proc/[0-9]*/cmdline'):
 
 def download_all(urls, fetch, max_workers=8):
     subprocess.run([sys.executable, "-c", CODE], timeout=20)
+    threading.Thread(target=threading.Event().wait, daemon=True).start()  # fails every test
     return {}
 '''
 
