@@ -111,12 +111,27 @@ class GateOverride(_Strict):
             "names": [n for n in [*base.names, *self.names] if n not in keep],
             "attributes": [a for a in [*base.attributes, *self.attributes] if a not in keep],
         })
+class Limits(_Strict):
+    """What one subject (a submission's process tree) may use, enforced by grader.sandbox."""
+
+    memory_mb: int = Field(1024, gt=0, description="all its processes together, tmpfs included")
+    tasks: int = Field(256, gt=0, description="processes and threads at once")
+    cpus: float = Field(2.0, gt=0, description="CPU bandwidth of the whole tree")
+    tmpfs_mb: int = Field(256, gt=0, description="each of the sandbox's /tmp, /dev/shm, work folder")
+    file_size_mb: int = Field(64, gt=0, description="largest file (shared memory segments too)")
+
+    def for_sandbox(self) -> dict[str, float]:
+        """In grader.sandbox.Limits' terms (bytes)."""
+        mib = 1 << 20
+        return {"memory": self.memory_mb * mib, "tasks": self.tasks, "cpus": self.cpus,
+                "tmpfs": self.tmpfs_mb * mib, "file_size": self.file_size_mb * mib}
 
 
 class Defaults(_Strict):
     test_timeout: Seconds = 20
     wall_budget: Seconds = 180
     gate: Gate = Gate()
+    limits: Limits = Limits()
 
 
 class Exercise(_Strict):
@@ -135,6 +150,16 @@ class Exercise(_Strict):
     def gate_rules(self) -> Gate:
         """The gate this exercise is checked against: the course's defaults with its override."""
         return self._gate_rules or self.gate.apply(Gate())
+    #: Overrides of ``defaults.limits`` for this exercise (e.g. e13 shares a large array).
+    limits: dict[str, float] = {}
+
+    @field_validator("limits")
+    @classmethod
+    def _known_limits(cls, v: dict[str, float]) -> dict[str, float]:
+        unknown = sorted(set(v) - set(Limits.model_fields))
+        if unknown:
+            raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(Limits.model_fields)}")
+        return v
 
     @field_validator("id")
     @classmethod
@@ -191,6 +216,10 @@ class Course:
     def wall_budget(self, ex: Exercise) -> float:
         return ex.wall_budget or self.data.defaults.wall_budget
 
+    def limits(self, ex: Exercise) -> Limits:
+        """The course's default limits with the exercise's overrides."""
+        return Limits.model_validate({**self.data.defaults.limits.model_dump(), **ex.limits})
+
     def exercise_dir(self, ex: Exercise) -> Path:
         return self.root / "exercises" / ex.id
 
@@ -219,6 +248,10 @@ class Course:
         for folder in (self.hidden_dir(ex), self.solution_dir(ex)):
             for path in sorted(folder.rglob("*.py")):
                 h.update(str(path.relative_to(folder)).encode() + b"\0" + path.read_bytes())
+        h.update(str(self.test_timeout(ex)).encode())
+        h.update(self.limits(ex).model_dump_json().encode())
+        for path in sorted(self.hidden_dir(ex).rglob("*.py")):
+            h.update(path.name.encode() + path.read_bytes())
         return h.hexdigest()
 
 

@@ -8,6 +8,8 @@ checks that.  Kept import-free: the subject reads it before its policy is on.
 
 #: Host -> driver: "require" (the default: bubblewrap or no grading) or "off" (--no-sandbox).
 SANDBOX = "CONCURLAB_SANDBOX"
+#: Host -> driver: the exercise's job limits from course.yml (JSON; grader.sandbox.Limits).
+LIMITS = "CONCURLAB_LIMITS"
 #: Driver -> subject and its workers: the folder trusted probes leave evidence in.
 PROBE_DIR = "CONCURLAB_PROBE_DIR"
 #: Subject -> its spawn/forkserver workers: the submission folder the policy guards.

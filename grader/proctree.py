@@ -9,7 +9,9 @@ as long as the subject by design and never count as workers.
 
 from __future__ import annotations
 
+import ast
 import contextlib
+import re
 import threading
 import time
 from dataclasses import dataclass, field
@@ -17,8 +19,14 @@ from pathlib import Path
 
 import psutil
 
-_TRACKER = "multiprocessing.resource_tracker"
-_FORKSERVER = "multiprocessing.forkserver"
+#: The function each multiprocessing command line calls, by role.
+_ENTRY = {"resource_tracker": ("multiprocessing.resource_tracker", "main"),
+          "forkserver": ("multiprocessing.forkserver", "main"),
+          "spawn": ("multiprocessing.spawn", "spawn_main")}
+#: Interpreter options multiprocessing passes on (``util._args_from_interpreter_flags``).
+_FLAG = re.compile(r"-[bBdEIOqsSuv]+|-W\S.*|-X\S.*")
+#: Environment that would run other code before ``-c`` (unless -I or -E ignores it).
+_CODE_ENV = ("PYTHONPATH", "PYTHONHOME", "PYTHONUSERBASE", "PYTHONSTARTUP", "PYTHONINSPECT")
 
 
 def cmdline(proc: psutil.Process) -> str:
@@ -29,9 +37,67 @@ def cmdline(proc: psutil.Process) -> str:
         return ""
 
 
-def is_helper(command: str, parent: int | None, root: int) -> bool:
-    """The resource tracker, or the forkserver itself (its children, the workers, share its command line)."""
-    return _TRACKER in command or (_FORKSERVER in command and parent == root)
+def multiprocessing_role(argv: list[str]) -> str | None:
+    """"resource_tracker", "forkserver" or "spawn" when ``argv`` is exactly the command
+    multiprocessing builds for it (``python [flags] -c CODE``), else None.
+
+    CODE must be the import and one call with literal arguments, nothing else: a
+    command line that merely mentions the module (``-W``, an extra argument, a
+    decoy ``-c`` program) is not a helper.
+    """
+    if type(argv) is not list or "-c" not in argv[1:]:
+        return None
+    at = argv.index("-c", 1)
+    if not all(type(f) is str and _FLAG.fullmatch(f) for f in argv[1:at]) or at + 1 >= len(argv):
+        return None
+    role = _literal_call(argv[at + 1])
+    rest = argv[at + 2:]
+    if role is None or rest != (["--multiprocessing-fork"] if role == "spawn" else []):
+        return None
+    return role
+
+
+def _literal_call(code: str) -> str | None:
+    try:
+        tree = ast.parse(code)
+    except (SyntaxError, ValueError):
+        return None
+    if len(tree.body) != 2:
+        return None
+    imp, call = tree.body
+    for role, (module, name) in _ENTRY.items():
+        if not (isinstance(imp, ast.ImportFrom) and imp.module == module and imp.level == 0
+                and [(a.name, a.asname) for a in imp.names] == [(name, None)]):
+            continue
+        if not (isinstance(call, ast.Expr) and isinstance(call.value, ast.Call)
+                and isinstance(call.value.func, ast.Name) and call.value.func.id == name):
+            return None
+        try:
+            for node in [*call.value.args, *(k.value for k in call.value.keywords)]:
+                ast.literal_eval(node)
+        except ValueError:
+            return None
+        return role
+    return None
+
+
+def clean_environment(proc: psutil.Process, argv: list[str]) -> bool:
+    """No environment variable could have run code before multiprocessing's ``-c`` program."""
+    flags = argv[1:argv.index("-c", 1)] if "-c" in argv[1:] else []
+    if any("I" in f or "E" in f for f in flags if not f.startswith(("-W", "-X"))):
+        return True
+    try:
+        env = proc.environ()
+    except psutil.Error:
+        return False
+    return not any(key in env for key in _CODE_ENV)
+
+
+def is_helper(argv: list[str], parent: int | None, root: int, clean_env: bool = True) -> bool:
+    """The resource tracker, or the forkserver itself (its children, the workers, share its
+    command line), recognised by their exact command line; never anything that only mentions them."""
+    role = multiprocessing_role(argv) if clean_env else None
+    return role == "resource_tracker" or (role == "forkserver" and parent == root)
 
 
 def workers(root: psutil.Process) -> list[psutil.Process]:
@@ -43,9 +109,26 @@ def workers(root: psutil.Process) -> list[psutil.Process]:
     found = []
     for proc in procs:
         with contextlib.suppress(psutil.Error):
-            if not is_helper(cmdline(proc), proc.ppid(), root.pid):
+            try:
+                argv = proc.cmdline()
+            except psutil.Error:
+                argv = []
+            if not is_helper(argv, proc.ppid(), root.pid, clean_environment(proc, argv)):
                 found.append(proc)
     return found
+
+
+def namespace_pid(pid: int) -> int | None:
+    """The pid a process sees for itself (innermost of ``NSpid``: the sandbox has its own PID
+    namespace), or None when it is gone."""
+    try:
+        text = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return None
+    for line in text.splitlines():
+        if line.startswith("NSpid:"):
+            return int(line.split()[-1])
+    return pid
 
 
 def describe(proc: psutil.Process) -> str:
@@ -78,11 +161,16 @@ class TreeWatch:
     cpu: bool = True
     cmdlines: dict[int, list[str]] = field(default_factory=dict)
     parents: dict[int, int] = field(default_factory=dict)
+    #: pid -> whether its environment could not have run code before its ``-c`` program.
+    clean_env: dict[int, bool] = field(default_factory=dict)
+    #: pid as the driver sees it -> pid as the process sees itself (what probes record).
+    inner: dict[int, int] = field(default_factory=dict)
     samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
 
     def __enter__(self) -> TreeWatch:
         self.before = self.after = self.process.cpu_times()
         self.known = {p.pid for p in self._descendants()}
+        self.inner[self.process.pid] = namespace_pid(self.process.pid) or self.process.pid
         self._stop = threading.Event()
         self._sample()
         self._thread = threading.Thread(target=self._run, name="tree-watch", daemon=True)
@@ -102,7 +190,12 @@ class TreeWatch:
         return cls(process, interval=0.002, cpu=False)
 
     def helper(self, pid: int) -> bool:
-        return is_helper(" ".join(self.cmdlines.get(pid, [])), self.parents.get(pid), self.process.pid)
+        return is_helper(self.cmdlines.get(pid, []), self.parents.get(pid), self.process.pid,
+                         self.clean_env.get(pid, False))
+
+    def role(self, pid: int) -> str | None:
+        """multiprocessing's role for this process ("spawn", ...) by its exact command line."""
+        return multiprocessing_role(self.cmdlines.get(pid, [])) if self.clean_env.get(pid) else None
 
     def workers(self) -> dict[int, str]:
         """pid -> last command line of every process seen that the submission started."""
@@ -136,12 +229,18 @@ class TreeWatch:
                 if seconds is None:
                     continue
                 cpu[proc.pid] = seconds
+            if proc.pid not in self.inner:
+                inner = namespace_pid(proc.pid)
+                if inner is not None:
+                    self.inner[proc.pid] = inner
             try:  # read again each time: between fork and exec it is the parent's
                 line = proc.cmdline()
                 self.parents.setdefault(proc.pid, proc.ppid())
             except psutil.Error:
                 line = []
             if line or proc.pid not in self.cmdlines:  # a zombie's is empty: keep the last
+                if line != self.cmdlines.get(proc.pid):
+                    self.clean_env[proc.pid] = clean_environment(proc, line)
                 self.cmdlines[proc.pid] = line
         if self.cpu:
             self.samples.append((time.monotonic(), cpu))

@@ -7,6 +7,7 @@ is killed, and every test that did not report fails with "timed out".
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -65,24 +66,26 @@ def _not_graded(ex: Exercise, status: Status, message: str) -> ExerciseResult:
 def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path,
                 options: GradeOptions) -> ExerciseResult:
     workspace = write_workspace(staged, ex, tmp / "workspace")
-    results_path = tmp / "results.jsonl"
     ini = tmp / "pytest.ini"
     ini.write_text(_EMPTY_INI)
     hidden = course.hidden_dir(ex).resolve()
     timeout = course.test_timeout(ex)
     budget = course.wall_budget(ex)
-    args = driver_args(course, ex, workspace, results_path, options)
-    cmd = [
-        options.python, "-m", "pytest", str(hidden), "-q", "-c", str(ini),
-        "--rootdir", str(hidden), "--confcutdir", str(hidden),
-        "-p", "grader.driver.plugin", "-p", "no:concurlab", "-p", "no:cacheprovider",
-        "--timeout", f"{timeout:g}", "--timeout-method", "signal", *args.to_argv(),
-    ]
     log_path = tmp / "driver.log"
-    with open(log_path, "wb") as out:
+    # Results travel on an unlinked file only the driver inherits: no path the subject could find.
+    with open(log_path, "wb") as out, tempfile.TemporaryFile(dir=tmp) as results:
+        args = driver_args(course, ex, workspace, results.fileno(), options)
+        cmd = [
+            options.python, "-m", "pytest", str(hidden), "-q", "-c", str(ini),
+            "--rootdir", str(hidden), "--confcutdir", str(hidden),
+            "-p", "pytest_timeout", "-p", "grader.driver.plugin", "-p", "no:cacheprovider",
+            "--timeout", f"{timeout:g}", "--timeout-method", "signal", *args.to_argv(),
+        ]
         proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=out, stderr=subprocess.STDOUT,
-                                cwd=tmp, start_new_session=True,
-                                env={**os.environ, environment.SANDBOX: options.sandbox, "TMPDIR": str(tmp)})
+                                cwd=tmp, start_new_session=True, pass_fds=[results.fileno()],
+                                env={**driver_environment(), environment.SANDBOX: options.sandbox,
+                                     "TMPDIR": str(tmp), "PYTEST_DISABLE_PLUGIN_AUTOLOAD": "1",
+                                     environment.LIMITS: json.dumps(course.limits(ex).for_sandbox())})
         try:
             proc.wait(timeout=budget)
             timed_out = False
@@ -92,22 +95,42 @@ def _run_driver(course: Course, ex: Exercise, staged: Staged, tmp: Path,
             kill_tree(proc.pid)
             proc.wait()
             sandbox.reap(proc.pid)
-    log = DriverLog.read(results_path)
+        results.seek(0)
+        log = DriverLog.parse(results.read().decode("utf-8", errors="replace"))
     if not log.collected:
         tail = log_path.read_text(errors="replace")[-2000:]
         return _not_graded(ex, Status.GRADER_ERROR, f"the hidden tests could not run:\n{tail}")
     result = score(ex, log, timed_out, budget)
     evidence = log.evidence()
-    return void(result, evidence) if evidence else result
+    if evidence:
+        return void(result, evidence)
+    broken = log.broken_limits()
+    return over_limits(result, broken) if broken else result
 
 
-def driver_args(course: Course, ex: Exercise, workspace: Path, results: Path,
+def driver_args(course: Course, ex: Exercise, workspace: Path, results_fd: int,
                 options: GradeOptions) -> DriverArgs:
     """What the driver of one exercise is told: the course model's settings, never found by itself."""
     return DriverArgs(module_dir=workspace, module=ex.module,
-                      reference_dir=course.solution_dir(ex).resolve(), results=results,
+                      reference_dir=course.solution_dir(ex).resolve(), results_fd=results_fd,
                       seed=options.seed, call_timeout=course.test_timeout(ex),
                       thresholds=ex.thresholds)
+
+
+#: What the driver inherits from the grader's environment; nothing else (no secrets).
+_DRIVER_ENV = ("PATH", "LANG", "LC_ALL", "LC_CTYPE", "HOME", "VIRTUAL_ENV", "PYTHONPATH",
+               "PYTHONHASHSEED", environment.SANDBOX, environment.REPLAY)
+
+
+def driver_environment() -> dict[str, str]:
+    """The driver's environment: an allow-list of the grader's (the subject gets less still)."""
+    return {key: os.environ[key] for key in _DRIVER_ENV if key in os.environ}
+
+
+def over_limits(result: ExerciseResult, broken: list[str]) -> ExerciseResult:
+    """The job ends "resource limit exceeded"; tests that passed before keep their points."""
+    return replace(result, status=Status.RESOURCE_LIMIT,
+                   message="resource limit exceeded:\n" + "\n".join(broken[:20]))
 
 
 def void(result: ExerciseResult, evidence: list[str]) -> ExerciseResult:

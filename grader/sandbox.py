@@ -1,12 +1,14 @@
-"""Isolation for the subject process: bubblewrap, resource limits and a pids cgroup.
+"""Isolation for the subject process: bubblewrap, resource limits and cgroups.
 
 The subject is the only process that runs student code.  Where bubblewrap works
 it runs in a private filesystem view (read-only interpreter, venv and grader;
-its own copy of the module; a private /tmp and /dev/shm), with no network, its
-own PID namespace, a clean environment and no capabilities.  Everywhere the
-process-level limits below apply; the process count is bounded by a pids cgroup
-when the grader may create one (root on Linux), since RLIMIT_NPROC does not
-bind root.  Grading refuses to run without bubblewrap unless asked to:
+a read-only copy of the module in a work folder of its own; /tmp, /dev/shm and
+that work folder are tmpfs of a bounded size), with no network, its own PID
+namespace, a clean environment and no capabilities.  Everywhere the
+process-level limits below apply; memory (tmpfs included), process count and
+CPU bandwidth of the whole subject are bounded by cgroups when the grader may
+create them (v2 where the machine offers it, else v1; see :func:`cgroup_summary`).
+Grading refuses to run without bubblewrap unless asked to:
 ``concurlab grade --no-sandbox`` (or ``CONCURLAB_SANDBOX=off``, e.g. to measure
 what the sandbox costs).
 """
@@ -14,7 +16,10 @@ what the sandbox costs).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
+import hashlib
+import hmac
 import itertools
 import json
 import os
@@ -34,7 +39,6 @@ from grader import environment
 from grader.subject.args import SubjectArgs
 from grader.subject.policy import MARKER
 
-_PIDS_ROOT = Path("/sys/fs/cgroup/pids")
 _GROUP_PREFIX = "concurlab"
 _ETC = ("/etc/ld.so.cache", "/etc/localtime", "/etc/hosts", "/etc/nsswitch.conf",
         "/etc/passwd", "/etc/group", "/etc/host.conf")
@@ -47,14 +51,30 @@ class SandboxUnavailable(RuntimeError):
 
 @dataclass(frozen=True)
 class Limits:
-    """Per-subject limits: generous for any honest solution, fatal to bombs."""
+    """Per-subject limits: generous for any honest solution, fatal to bombs.
+
+    The defaults are the engine's; an exercise changes them in course.yml
+    (``limits:``), which reaches the driver as JSON in ``environment.LIMITS``.
+    """
 
     cpu_seconds: int = 300
-    address_space: int = 4 << 30  # threads reserve stacks and malloc arenas: keep it loose
+    address_space: int = 4 << 30  # per process: threads reserve stacks and malloc arenas
     tasks: int = 256  # processes + threads (pids cgroup)
-    file_size: int = 256 << 20  # shared-memory segments count too (e13 shares 80 MB arrays)
+    file_size: int = 64 << 20  # per file; shared-memory segments count too
     open_files: int = 1024
     output_bytes: int = 1 << 20  # per stream; the rest is drained and dropped
+    memory: int = 1 << 30  # every process of the subject together, tmpfs pages included (cgroup)
+    cpus: float = 2.0  # CPU bandwidth of the whole subject (cgroup)
+    tmpfs: int = 256 << 20  # each of the sandbox's /tmp, /dev/shm and work folder
+
+    @classmethod
+    def from_environment(cls) -> Limits:
+        """The limits course.yml set for this exercise, else the defaults."""
+        raw = os.environ.get(environment.LIMITS)
+        if not raw:
+            return cls()
+        chosen = json.loads(raw)
+        return cls(**{f.name: chosen[f.name] for f in dataclasses.fields(cls) if f.name in chosen})
 
 
 LIMITS = Limits()
@@ -118,7 +138,8 @@ def _interpreter_roots(python: str) -> tuple[str, ...]:
 
 
 def bwrap_command(argv: list[str], *, python: str, writable: list[Path], workdir: Path,
-                  env: dict[str, str], info_fd: int) -> list[str]:
+                  env: dict[str, str], info_fd: int, tmpfs_size: int = LIMITS.tmpfs,
+                  module: Path | None = None) -> list[str]:
     """``argv`` inside a fresh sandbox that sees only what grading needs."""
     cmd = ["bwrap", "--unshare-all", "--unshare-user", "--uid", "65534", "--gid", "65534",
            "--die-with-parent", "--new-session", "--cap-drop", "ALL", "--clearenv",
@@ -130,9 +151,15 @@ def bwrap_command(argv: list[str], *, python: str, writable: list[Path], workdir
         elif os.path.isdir(target):
             cmd += ["--ro-bind", target, target]
     cmd += [arg for path in _ETC if os.path.exists(path) for arg in ("--ro-bind", path, path)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    size = ["--size", str(tmpfs_size)]
+    cmd += ["--proc", "/proc", "--dev", "/dev", *size, "--tmpfs", "/tmp", *size, "--tmpfs", "/dev/shm"]
     for root in _interpreter_roots(python):
         cmd += ["--ro-bind", root, root]
+    # The work folder is a sized tmpfs too (in memory, so the memory cgroup counts it),
+    # holding a read-only copy of the module.
+    cmd += [*size, "--tmpfs", str(workdir)]
+    if module is not None and module.is_file():
+        cmd += ["--ro-bind", str(module), str(workdir / module.name)]
     for path in writable:
         cmd += ["--bind", str(path), str(path)]
     for key, value in env.items():
@@ -162,32 +189,119 @@ def sandboxed_pid(info_fd: int, timeout: float = 10.0) -> int | None:
     return None
 
 
-class Cgroup:
-    """A pids cgroup (v1) holding one subject and all it starts; absent when not permitted."""
+#: Where each controller lives: one unified tree (v2), or one tree per controller (v1).
+_CGROUP_ROOT = Path("/sys/fs/cgroup")
 
-    def __init__(self, limit: int):
-        self.path: Path | None = None
-        base = _PIDS_ROOT / _GROUP_PREFIX
-        name = f"{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
-        try:
+
+def cgroup_layout() -> dict[str, Path]:
+    """controller -> the folder our groups go in, for each controller we may use here.
+
+    cgroup v2 where its root offers memory, pids and cpu (then one folder holds
+    all three); otherwise the v1 hierarchies that are mounted; nothing where the
+    grader may not create groups (not root, read-only cgroupfs).
+    """
+    unified = _CGROUP_ROOT / "cgroup.controllers"
+    if unified.exists():
+        with contextlib.suppress(OSError):
+            offered = set(unified.read_text().split())
+            base = _CGROUP_ROOT / _GROUP_PREFIX
             base.mkdir(exist_ok=True)
+            wanted = [c for c in ("memory", "pids", "cpu") if c in offered]
+            (_CGROUP_ROOT / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+            (base / "cgroup.subtree_control").write_text(" ".join(f"+{c}" for c in wanted))
+            return {c: base for c in wanted}
+        return {}
+    layout = {}
+    for controller in ("memory", "pids", "cpu"):
+        base = _CGROUP_ROOT / controller / _GROUP_PREFIX
+        with contextlib.suppress(OSError):
+            base.mkdir(exist_ok=True)
+            layout[controller] = base
+    return layout
+
+
+def cgroup_summary() -> str:
+    """What bounds a job on this machine, for the report and the docs."""
+    layout = cgroup_layout()
+    version = "v2" if (_CGROUP_ROOT / "cgroup.controllers").exists() else "v1"
+    if not layout:
+        return ("no cgroup: processes per user (RLIMIT_NPROC), address space and CPU time per "
+                "process (rlimits) only")
+    return f"cgroup {version}: " + ", ".join(sorted(layout))
+
+
+class Cgroup:
+    """The cgroup(s) holding one subject and all it starts: memory, pids and CPU limits.
+
+    Absent (every method a no-op) where the grader may not create groups; the
+    rlimits of :func:`limit_preexec` still apply.
+    """
+
+    def __init__(self, limits: Limits):
+        self.paths: dict[str, Path] = {}
+        name = f"{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 10**9}"
+        layout = cgroup_layout()
+        v2 = (_CGROUP_ROOT / "cgroup.controllers").exists()
+        settings = {
+            "memory": [("memory.max", limits.memory), ("memory.swap.max", 0)] if v2 else
+                      [("memory.limit_in_bytes", limits.memory),
+                       ("memory.memsw.limit_in_bytes", limits.memory)],
+            "pids": [("pids.max", limits.tasks)],
+            "cpu": [("cpu.max", f"{int(limits.cpus * 100_000)} 100000")] if v2 else
+                   [("cpu.cfs_period_us", 100_000), ("cpu.cfs_quota_us", int(limits.cpus * 100_000))],
+        }
+        for controller, base in layout.items():
             path = base / name
-            path.mkdir()
-            (path / "pids.max").write_text(str(limit))
-            self.path = path
-        except OSError:
-            self.path = None
+            try:
+                path.mkdir(exist_ok=True)
+                for i, (key, value) in enumerate(settings[controller]):
+                    try:
+                        (path / key).write_text(str(value))
+                    except OSError:
+                        if i == 0:
+                            raise  # the limit itself; memsw / swap may be absent (no swap)
+                self.paths[controller] = path
+            except OSError:
+                continue
+        self._joins = sorted({p / "cgroup.procs" for p in self.paths.values()})
+
+    @property
+    def path(self) -> Path | None:
+        """The pids group (the one that lists every task), if any."""
+        return self.paths.get("pids") or next(iter(self.paths.values()), None)
 
     def join(self) -> None:
-        """Called in the child before exec (preexec_fn): only a write(2)."""
-        if self.path is not None:
-            with open(self.path / "cgroup.procs", "w") as f:
-                f.write(str(os.getpid()))
+        """Called in the child before exec (preexec_fn): only write(2)s."""
+        pid = str(os.getpid())
+        for procs in self._joins:
+            with open(procs, "w") as f:
+                f.write(pid)
+
+    def memory_exceeded(self) -> str:
+        """"" unless the kernel killed a process for the memory limit; then the figures."""
+        path = self.paths.get("memory")
+        if path is None:
+            return ""
+        try:
+            events = (path / ("memory.events" if (path / "memory.events").exists()
+                              else "memory.oom_control")).read_text()
+            kills = dict(line.split() for line in events.splitlines() if line.strip())
+            if int(kills.get("oom_kill", 0)) == 0:
+                return ""
+            peak_file = path / ("memory.peak" if (path / "memory.peak").exists()
+                                else "memory.max_usage_in_bytes")
+            peak = int(peak_file.read_text().split()[0]) if peak_file.exists() else 0
+            limit_file = path / ("memory.max" if (path / "memory.max").exists() else "memory.limit_in_bytes")
+            limit = int(limit_file.read_text().split()[0])
+        except (OSError, ValueError):
+            return ""
+        return (f"memory: the submission's processes reached {peak / (1 << 20):.0f} MiB, the limit "
+                f"is {limit / (1 << 20):.0f} MiB (a process was killed for it)")
 
     def destroy(self) -> None:
-        if self.path is not None:
-            _kill_and_remove(self.path)
-            self.path = None
+        for path in self.paths.values():
+            _kill_and_remove(path)
+        self.paths = {}
 
 
 def _kill_and_remove(path: Path, timeout: float = 10.0) -> None:
@@ -210,10 +324,10 @@ def _kill_and_remove(path: Path, timeout: float = 10.0) -> None:
 
 def reap(owner_pid: int) -> None:
     """Remove the cgroups a (killed) driver process left behind, with their processes."""
-    base = _PIDS_ROOT / _GROUP_PREFIX
-    with contextlib.suppress(OSError):
-        for path in base.glob(f"{owner_pid}-*"):
-            _kill_and_remove(path)
+    for base in set(cgroup_layout().values()):
+        with contextlib.suppress(OSError):
+            for path in base.glob(f"{owner_pid}-*"):
+                _kill_and_remove(path)
 
 
 def limit_preexec(cgroup: Cgroup, limits: Limits = LIMITS):
@@ -238,8 +352,16 @@ class Launch:
 
     def __init__(self, *, python: str, channel_fd: int, scratch: Path, module_dir: Path,
                  module_name: str, env: dict[str, str], writable: Sequence[Path] = (),
-                 limits: Limits = LIMITS):
+                 permit: Sequence[str] = (),
+                 limits: Limits | None = None):
+        limits = limits or Limits.from_environment()
         self.flags: list[str] = []
+        #: Limits of the job the submission broke, each with its figure (read at stop).
+        self.limits_exceeded: list[str] = []
+        self._key: bytes | None = None
+        self._stamps: set[int] = set()
+        self._expected: set[int] = set()
+        self._stamped = threading.Condition()
         self.workdir = scratch / "work"
         self.workdir.mkdir()
         source = Path(module_dir) / f"{module_name}.py"
@@ -248,16 +370,16 @@ class Launch:
         flags_r, flags_w = os.pipe()
         out_r, out_w = os.pipe()
         err_r, err_w = os.pipe()
-        argv = SubjectArgs(channel_fd, self.workdir, flags_w).command(python)
-        self.cgroup = Cgroup(limits.tasks)
+        argv = SubjectArgs(channel_fd, self.workdir, flags_w, tuple(permit)).command(python)
+        self.cgroup = Cgroup(limits)
         self.sandboxed = use_bwrap()
         info_r = info_w = -1
         if self.sandboxed:
             info_r, info_w = os.pipe()
-            argv = bwrap_command(argv, python=python, writable=[self.workdir, *writable],
-                                 workdir=self.workdir,
+            argv = bwrap_command(argv, python=python, writable=list(writable), workdir=self.workdir,
                                  env={**env, "TMPDIR": "/tmp", "HOME": str(self.workdir)},
-                                 info_fd=info_w)
+                                 info_fd=info_w, tmpfs_size=limits.tmpfs,
+                                 module=self.workdir / source.name)
         try:
             self.proc = subprocess.Popen(
                 argv, pass_fds=[channel_fd, flags_w, *([info_w] if self.sandboxed else [])],
@@ -277,15 +399,54 @@ class Launch:
         ]
 
     def _read_flags(self, fd: int) -> None:
+        """The policy's channel: its key first, then a stamp per checked reply, or evidence."""
         with os.fdopen(fd, "rb") as f:
-            for line in f:
-                self._flag(line)
+            for line in iter(lambda: f.readline(1 << 16), b""):  # a line is never unbounded
+                with contextlib.suppress(ValueError):
+                    record = json.loads(line)
+                    if type(record) is dict:
+                        self._policy_record(record)
+                    else:
+                        self._flag(line)
+
+    def _policy_record(self, record: dict) -> None:
+        key, nonce, mac = record.get("key"), record.get("stamp"), record.get("mac")
+        with self._stamped:
+            if type(key) is str and self._key is None:
+                self._key = bytes.fromhex(key)
+            elif type(nonce) is int and type(mac) is str and self._key is not None and hmac.compare_digest(
+                    mac, hashlib.blake2b(str(nonce).encode(), key=self._key, digest_size=16).hexdigest()):
+                if nonce not in self._expected:  # the server only checks what the driver sent
+                    self._add_flag("raised the grader's check event itself (stamps for requests "
+                                   "the driver never sent)")
+                    return
+                self._expected.discard(nonce)
+                self._stamps.add(nonce)
+                self._stamped.notify_all()
+            else:
+                self._add_flag("wrote forged records into the policy's evidence channel")
+
+    def expect(self, nonce: int) -> None:
+        """Announce a request's nonce before it is sent (a stamp for any other is forged)."""
+        with self._stamped:
+            self._expected.add(nonce)
+
+    def stamped(self, nonce: int, timeout: float) -> bool:
+        """Whether the policy checked the reply to request ``nonce`` (waits for its stamp)."""
+        with self._stamped:
+            found = self._stamped.wait_for(lambda: nonce in self._stamps, timeout)
+            self._stamps.discard(nonce)
+            return found
 
     def _flag(self, line: bytes) -> None:
         with contextlib.suppress(ValueError):
             what = json.loads(line)
-            if type(what) is str and len(self.flags) < 20:
-                self.flags.append(what)
+            if type(what) is str:
+                self._add_flag(what)
+
+    def _add_flag(self, what: str) -> None:
+        if what not in self.flags and len(self.flags) < 20:
+            self.flags.append(what)
 
     def _drain(self, fd: int, path: Path, cap: int, scan: bool) -> None:
         """Keep the first ``cap`` bytes, note the truncation, read (and scan) the rest."""
@@ -313,6 +474,9 @@ class Launch:
 
     def stop(self) -> None:
         """After the caller killed the tree: empty the cgroup, finish reading evidence."""
+        broken = self.cgroup.memory_exceeded()
+        if broken and broken not in self.limits_exceeded:
+            self.limits_exceeded.append(broken)
         self.cgroup.destroy()
         for thread in self._readers:
             thread.join(timeout=5)

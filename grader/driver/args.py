@@ -25,6 +25,8 @@ _OPTIONS: Mapping[str, tuple[str, str]] = MappingProxyType({
     "reference_dir": ("--concurlab-reference-dir",
                       "folder with the reference solution (for side-by-side measurements)"),
     "results": ("--concurlab-results", "JSON-lines file to append test results to"),
+    "results_fd": ("--concurlab-results-fd",
+                   "inherited descriptor to append test results to (no path the subject could find)"),
     "seed": ("--concurlab-seed", "seed for randomised checks"),
     "call_timeout": ("--concurlab-call-timeout", "seconds one call into the submission may take"),
     "thresholds": ("--concurlab-thresholds",
@@ -40,6 +42,7 @@ class DriverArgs:
     module: str | None = None
     reference_dir: Path | None = None
     results: Path | None = None
+    results_fd: int | None = None
     seed: int = 0
     call_timeout: float = 30.0
     thresholds: Mapping[str, float] = field(default_factory=dict)
@@ -72,6 +75,7 @@ class DriverArgs:
 
         return cls(module_dir=_path(get("module_dir")), module=get("module") or None,
                    reference_dir=_path(get("reference_dir")), results=_path(get("results")),
+                   results_fd=None if get("results_fd") is None else int(get("results_fd")),
                    seed=int(get("seed")), call_timeout=float(get("call_timeout")),
                    thresholds={str(k): float(v) for k, v in json.loads(get("thresholds")).items()})
 

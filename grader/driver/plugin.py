@@ -8,6 +8,8 @@ half way still reports every test that finished.
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 from dataclasses import replace
 from pathlib import Path
@@ -16,7 +18,14 @@ import pytest
 
 from grader.driver import records
 from grader.driver.args import DriverArgs
-from grader.driver.records import CollectedTest, CollectedTests, FinishedTest, TamperingEvidence
+from grader.driver.records import (
+    CollectedTest,
+    CollectedTests,
+    FinishedTest,
+    Record,
+    ResourceLimit,
+    TamperingEvidence,
+)
 from grader.driver.subject import RemoteError, Subject
 from grader.driver.verdicts import Inconclusive
 from grader.lifeline import exit_with_parent
@@ -33,9 +42,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 def pytest_configure(config: pytest.Config) -> None:
     args = config.stash[_ARGS] = DriverArgs.from_config(config)
-    if args.results:
-        config.pluginmanager.register(ResultsRecorder(args.results), "concurlab-results")
+    if args.results or args.results_fd is not None:
+        config.pluginmanager.register(ResultsRecorder(args.results, args.results_fd), "concurlab-results")
         exit_with_parent()
+        if args.results_fd is not None:
+            refuse_inspection()
 
 
 def _args(config: pytest.Config) -> DriverArgs:
@@ -53,6 +64,7 @@ def subject(request: pytest.FixtureRequest):
     yield sub
     sub.close()
     _record_tampering(request.config, request.node.nodeid, sub.flags)
+    _record_limits(request.config, request.node.nodeid, sub.limits_exceeded)
 
 
 def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
@@ -60,6 +72,13 @@ def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> N
     recorder = config.pluginmanager.get_plugin("concurlab-results")
     if flags and recorder is not None:
         recorder.write(TamperingEvidence(nodeid, tuple(str(f) for f in flags)))
+
+
+def _record_limits(config: pytest.Config, nodeid: str, broken: list[str]) -> None:
+    """Limits the submission broke go to the results file: the job ends "resource limit exceeded"."""
+    recorder = config.pluginmanager.get_plugin("concurlab-results")
+    if broken and recorder is not None:
+        recorder.write(ResourceLimit(nodeid, tuple(str(b) for b in broken)))
 
 
 @pytest.fixture
@@ -129,16 +148,37 @@ def _clip(text: str, limit: int = 3000) -> str:
     return text if len(text) <= limit else text[:limit] + " [...]"
 
 
+def refuse_inspection() -> None:
+    """Make the driver non-dumpable: a process of the same user (an unsandboxed subject)
+    can then neither ptrace it nor open ``/proc/<driver>/fd/*`` (root still can)."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+
+
 class ResultsRecorder:
-    """Writes one record per finished test (flushed and synced before the next test)."""
+    """Writes one record per finished test (flushed and synced before the next test).
 
-    def __init__(self, path: Path):
+    In grading runs the file is an inherited descriptor of an unlinked file: the
+    subject never inherits it (its launch closes every other descriptor) and no
+    path leads to it.
+    """
+
+    def __init__(self, path: Path | None, fd: int | None = None):
         self.path = path
+        self._fd = fd
         self._current: dict[str, FinishedTest] = {}
-        path.parent.mkdir(parents=True, exist_ok=True)
+        if fd is not None:
+            os.set_inheritable(fd, False)
+        elif path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
 
-    def write(self, record: CollectedTests | FinishedTest | TamperingEvidence) -> None:
-        records.append(self.path, record)
+    def write(self, record: Record) -> None:
+        if self._fd is not None:
+            records.write_to(self._fd, record)
+        elif self.path is not None:
+            records.append(self.path, record)
 
     def pytest_collection_finish(self, session: pytest.Session) -> None:
         self.write(CollectedTests(tuple(_collected(item) for item in session.items)))

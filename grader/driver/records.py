@@ -1,10 +1,13 @@
 """The driver's results file: one JSON line per event, written by the plugin, read by the host.
 
-Three kinds of line cross from the driver process to the grader: the tests
-pytest collected, each test as it finishes, and tampering evidence a subject's
-policy reported.  Each is a typed record here, so the writer
-(:mod:`grader.driver.plugin`) and the reader (:mod:`grader.run`) share one
-shape.  A torn last line (the driver was killed mid-write) is skipped.
+Four kinds of line cross from the driver process to the grader: the tests
+pytest collected, each test as it finishes, tampering evidence a subject's
+policy reported, and limits a subject broke.  Each is a typed record here, so
+the writer (:mod:`grader.driver.plugin`) and the reader (:mod:`grader.run`)
+share one shape.  A torn last line (the driver was killed mid-write) is
+skipped.  In grading runs the file is an unlinked one only the driver holds;
+still, the first word per test wins, and a second result for a test is itself
+tampering evidence.
 """
 
 from __future__ import annotations
@@ -84,6 +87,28 @@ class TamperingEvidence:
         return [f"{test}: {what}" for what in self.evidence]
 
 
+@dataclass(frozen=True)
+class ResourceLimit:
+    """Limits of the job a subject broke during one test (message size, callbacks, memory)."""
+
+    during: str
+    broken: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"resource_limit": list(self.broken), "during": self.during}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ResourceLimit:
+        return cls(str(data["during"]), tuple(map(str, data["resource_limit"])))
+
+    def lines(self) -> list[str]:
+        test = self.during.split("::")[-1]
+        return [f"{test}: {what}" for what in self.broken]
+
+
+Record = CollectedTests | FinishedTest | TamperingEvidence | ResourceLimit
+
+
 @dataclass
 class DriverLog:
     """Everything one driver run wrote, in the order it happened."""
@@ -91,35 +116,66 @@ class DriverLog:
     collected: list[CollectedTest] = field(default_factory=list)
     finished: dict[str, FinishedTest] = field(default_factory=dict)
     tampering: list[TamperingEvidence] = field(default_factory=list)
+    limits: list[ResourceLimit] = field(default_factory=list)
+    #: Tests reported more than once: someone else wrote into the driver's results.
+    duplicates: list[str] = field(default_factory=list)
 
     @classmethod
     def read(cls, path: Path) -> DriverLog:
+        return cls.parse(path.read_text(encoding="utf-8", errors="replace") if path.exists() else "")
+
+    @classmethod
+    def parse(cls, text: str) -> DriverLog:
         log = cls()
-        if not path.exists():
-            return log
-        for line in path.read_text(encoding="utf-8").splitlines():
+        for line in text.splitlines():
             try:
-                log._add(json.loads(line))
-            except (ValueError, KeyError, TypeError):
+                record = json.loads(line)
+                if type(record) is dict:
+                    log._add(record)
+            except (ValueError, KeyError, TypeError, AttributeError):
                 continue  # a torn or foreign line: the tests it named count as not finished
         return log
 
     def _add(self, record: Mapping[str, Any]) -> None:
         if "collected" in record:
-            self.collected = [CollectedTest.from_json(item) for item in record["collected"]]
+            if not self.collected:  # the first word is the driver's
+                self.collected = [CollectedTest.from_json(item) for item in record["collected"]]
         elif "tampering" in record:
             self.tampering.append(TamperingEvidence.from_json(record))
+        elif "resource_limit" in record:
+            self.limits.append(ResourceLimit.from_json(record))
         elif "nodeid" in record:
             test = FinishedTest.from_json(record)
-            self.finished[test.nodeid] = test
+            if test.nodeid in self.finished:
+                self.duplicates.append(test.nodeid)
+            else:
+                self.finished[test.nodeid] = test  # the first record per test wins
 
     def evidence(self) -> list[str]:
-        return [line for report in self.tampering for line in report.lines()]
+        """Tampering evidence, a second result for a test included."""
+        second = [f"{nodeid.split('::')[-1]}: a second result for this test was written into "
+                  "the driver's results" for nodeid in self.duplicates]
+        return [line for report in self.tampering for line in report.lines()] + second
+
+    def broken_limits(self) -> list[str]:
+        return [line for report in self.limits for line in report.lines()]
 
 
-def append(path: Path, record: CollectedTests | FinishedTest | TamperingEvidence) -> None:
+def encode(record: Record) -> bytes:
+    return (json.dumps(record.to_json()) + "\n").encode()
+
+
+def append(path: Path, record: Record) -> None:
     """Append one record, flushed and synced, so a driver killed next loses nothing before it."""
-    with open(path, "a", encoding="utf-8") as f:
-        f.write(json.dumps(record.to_json()) + "\n")
+    with open(path, "ab") as f:
+        f.write(encode(record))
         f.flush()
         os.fsync(f.fileno())
+
+
+def write_to(fd: int, record: Record) -> None:
+    """The same on an inherited descriptor (grading runs: an unlinked file only the driver holds)."""
+    view = memoryview(encode(record))
+    while view:
+        view = view[os.write(fd, view):]
+    os.fsync(fd)

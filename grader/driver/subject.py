@@ -14,6 +14,7 @@ import builtins
 import contextlib
 import itertools
 import os
+import secrets
 import shutil
 import signal
 import socket
@@ -30,13 +31,22 @@ from typing import Any
 import psutil
 
 from grader import environment, sandbox
-from grader.driver.verdicts import SubjectDied, SubjectHung
+from grader.driver.verdicts import ResourceLimitExceeded, SubjectDied, SubjectFailure, SubjectHung
 from grader.lifeline import kill_tree
 from grader.subject import codec
-from grader.subject.channel import Channel, ChannelClosed, RequestFailed
+from grader.subject.channel import Channel, ChannelClosed, LimitExceeded, RequestFailed
 
 #: Output of the subject kept for messages (the tail of each stream).
 OUTPUT_TAIL = 4000
+#: Seconds a reply may wait for the policy's stamp (written just before the reply itself).
+STAMP_WAIT = 5.0
+#: The driver reads at most this much per message from the subject (one 63 MB message
+#: once took it to 1.6 GB); no honest reply comes near it.
+MAX_MESSAGE = 1 << 20
+#: Callbacks from the subject are served by this many driver threads, with at most
+#: ``CALLBACK_BACKLOG`` running or waiting at once; beyond that the job is over its limits.
+CALLBACK_WORKERS = 64
+CALLBACK_BACKLOG = 1024
 
 
 class RemoteError(Exception):
@@ -168,6 +178,8 @@ class Subject:
         self.probe_dir.mkdir()
         #: Tampering evidence the subject's policy reported (voids the exercise).
         self.flags: list[str] = []
+        #: Limits of the job the submission broke, each with its figure.
+        self.limits_exceeded: list[str] = []
 
     # -- life cycle ------------------------------------------------------
     def start(self) -> Subject:
@@ -198,7 +210,9 @@ class Subject:
             theirs.close()
         self._proc = self._launch.proc
         self.flags = self._launch.flags
-        self._channel = Channel(ours, self._handle, self._error_fields).start()
+        self.limits_exceeded = self._launch.limits_exceeded
+        self._channel = Channel(ours, self._handle, self._error_fields, max_message=MAX_MESSAGE,
+                                workers=CALLBACK_WORKERS, backlog=CALLBACK_BACKLOG).start()
 
     def close(self) -> None:
         """Kill the subject's whole process group (and any descendant that left it)."""
@@ -209,14 +223,19 @@ class Subject:
                 self._proc.wait(timeout=5)
             if self._channel is not None:
                 self._channel.close()
+                broken = self._channel.limit_broken
+                if broken is not None and not self.limits_exceeded:
+                    self.limits_exceeded.append(str(broken))
             self._launch.stop()
         shutil.rmtree(self._scratch, ignore_errors=True)
 
     def _last_check(self) -> None:
         """Let the subject's policy look once more (a hung call never reached its check)."""
         if self._channel is not None and not self._channel.closed:
+            nonce = self._nonce()
             with contextlib.suppress(Exception):
-                self._channel.request("check", timeout=1.0)
+                self._channel.request("check", timeout=1.0, check=nonce)
+                self._require_stamp(nonce, "the last check")
 
     @property
     def pid(self) -> int:
@@ -283,15 +302,35 @@ class Subject:
     def _request(self, op: str, what: str, label: str = "", **fields: Any) -> Any:
         self.start()
         assert self._channel is not None
+        nonce = self._nonce()
         try:
-            value = self._channel.request(op, timeout=self.call_timeout, **fields)
+            value = self._channel.request(op, timeout=self.call_timeout, check=nonce, **fields)
         except RequestFailed as exc:
+            self._require_stamp(nonce, what)
             raise remote_error(exc.fields, what) from None
+        except LimitExceeded as exc:
+            self.limits_exceeded.append(f"{exc} during {what}")
+            raise ResourceLimitExceeded(f"resource limit exceeded: {exc} during {what}") from None
         except ChannelClosed:
             raise SubjectDied(self._death_message(what)) from None
         except TimeoutError:
             raise SubjectHung(f"{what} did not finish within {self.call_timeout:g} s") from None
+        self._require_stamp(nonce, what)
         return self.decode(value, label)
+
+    def _nonce(self) -> int:
+        """A fresh, unguessable request nonce (stamps cannot be made in advance)."""
+        nonce = secrets.randbits(62)
+        self._launch.expect(nonce)
+        return nonce
+
+    def _require_stamp(self, nonce: int, what: str) -> None:
+        """Every reply must carry the policy's stamp: one that skipped its check is tampering."""
+        if not self._launch.stamped(nonce, timeout=STAMP_WAIT):
+            evidence = f"the reply to {what} left the subject without the tampering check"
+            if evidence not in self.flags:
+                self.flags.append(evidence)
+            raise SubjectFailure(f"{evidence}: the exercise is flagged for review")
 
     def _death_message(self, what: str) -> str:
         assert self._proc is not None

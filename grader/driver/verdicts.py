@@ -24,3 +24,7 @@ class SubjectDied(SubjectFailure):
 
 class SubjectHung(SubjectFailure):
     """A call into the submission did not return within the per-test call timeout."""
+
+
+class ResourceLimitExceeded(SubjectFailure):
+    """The submission broke one of the job's limits (the figure is in the message)."""

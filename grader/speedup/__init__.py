@@ -40,8 +40,16 @@ API (all a hidden test needs)::
 
 from grader.proctree import TreeWatch
 from grader.speedup.cpus import gil_enabled, usable_cpus
-from grader.speedup.evidence import Structure, TaskRecord, clear_records, read_records, structure
+from grader.speedup.evidence import (
+    Structure,
+    TaskRecord,
+    clear_records,
+    observed_records,
+    read_records,
+    structure,
+)
 from grader.speedup.timing import Timing, judge_speed, needed_speedup
 
 __all__ = ["Structure", "TaskRecord", "Timing", "TreeWatch", "clear_records",
-           "gil_enabled", "judge_speed", "needed_speedup", "read_records", "structure", "usable_cpus"]
+           "gil_enabled", "judge_speed", "needed_speedup", "observed_records", "read_records",
+           "structure", "usable_cpus"]

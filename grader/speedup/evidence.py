@@ -128,6 +128,10 @@ def structure(watch: TreeWatch, records: list[TaskRecord] | None = None,
     Task records (if given) decide the workers and the overlap; the process
     tree always decides the CPU split.
 
+    Records live in a folder the submission can write, so they are used only
+    when the driver's own observation backs them (:func:`observed_records`);
+    otherwise the call is judged from the process tree alone.
+
     Without records, a worker is a descendant that used at least
     ``min_worker_cpu`` seconds (more than starting up costs) and overlap
     is judged from the samples: intervals in which two workers used CPU;
@@ -141,6 +145,8 @@ def structure(watch: TreeWatch, records: list[TaskRecord] | None = None,
     child_cpu = max(reaped, sum(used.values()))
     pid = watch.process.pid
     if records is not None:
+        records = observed_records(watch, records)
+    if records is not None:
         worker_cpu: dict[int, float] = {}
         for r in records:
             if r.pid != pid:
@@ -152,6 +158,39 @@ def structure(watch: TreeWatch, records: list[TaskRecord] | None = None,
     worker_cpu = {p: s for p, s in used.items() if s >= min_worker_cpu and not watch.helper(p)}
     busy, parallel = _sampled_overlap(watch, set(worker_cpu))
     return Structure(pid, worker_cpu, parent_cpu, child_cpu, busy, parallel, tasks)
+
+
+#: CPU a record may claim beyond what the driver saw its process use (sampling granularity).
+CPU_SLACK_SECONDS, CPU_SLACK_SHARE = 0.1, 0.25
+
+
+def observed_records(watch: TreeWatch, records: list[TaskRecord]) -> list[TaskRecord] | None:
+    """The records with the driver's pids, if the process tree backs them; else None.
+
+    Each record must name a process the watch saw (the subject or a descendant,
+    by the pid it sees for itself) and lie within the watch; the records of the
+    subject, and those of its descendants together, may not claim more CPU than
+    the driver saw them use (a forged record would claim work nobody did).
+    """
+    outer = {inner: pid for pid, inner in watch.inner.items()}
+    root = watch.process.pid
+    start, end = (watch.samples[0][0], watch.samples[-1][0]) if watch.samples else (None, None)
+    claimed = {"parent": 0.0, "workers": 0.0}
+    mapped = []
+    for r in records:
+        pid = outer.get(r.pid)
+        if pid is None or (start is not None and not start - 1.0 <= r.start <= r.end <= end + 1.0):
+            return None
+        claimed["parent" if pid == root else "workers"] += max(r.cpu, 0.0)
+        mapped.append(TaskRecord(pid, r.tid, r.start, r.end, r.cpu, r.label))
+    if watch.cpu:
+        parent_cpu = watch.after.user + watch.after.system - watch.before.user - watch.before.system
+        reaped = (watch.after.children_user + watch.after.children_system
+                  - watch.before.children_user - watch.before.children_system)
+        seen = {"parent": parent_cpu, "workers": max(reaped, sum(watch.used().values()))}
+        if any(claimed[k] > seen[k] * (1 + CPU_SLACK_SHARE) + CPU_SLACK_SECONDS for k in claimed):
+            return None
+    return mapped
 
 
 def _sampled_overlap(watch: TreeWatch, workers: set[int]) -> tuple[float, float]:

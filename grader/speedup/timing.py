@@ -46,17 +46,22 @@ class Timing:
         return self.best["serial"] / self.best["student"]
 
 
-def interleaved(runs: dict[str, Callable[[], object]], rounds: int,
-                deadline: float = float("inf")) -> Timing:
+def interleaved(runs: dict[str, Callable[..., object]], rounds: int,
+                deadline: float = float("inf"), fresh: Callable[[int], tuple] | None = None,
+                first_round: int = 0) -> Timing:
     """Run each callable once per round, in turn; keep each one's best time (driver clock).
 
-    Stops early, after a whole round, once ``time.monotonic()`` passes ``deadline``.
+    With ``fresh``, round ``k`` calls every run with ``*fresh(k)``: new inputs of
+    the same size each round (the same for all runs of that round), so nothing
+    remembered from an earlier round can help.  Stops early, after a whole
+    round, once ``time.monotonic()`` passes ``deadline``.
     """
     timing = Timing({name: float("inf") for name in runs})
     while timing.rounds < rounds and (timing.rounds == 0 or time.monotonic() < deadline):
+        args = fresh(first_round + timing.rounds) if fresh is not None else ()
         for name, run in runs.items():
             start = time.perf_counter()
-            run()
+            run(*args)
             timing.best[name] = min(timing.best[name], time.perf_counter() - start)
         timing.rounds += 1
     return timing
@@ -68,17 +73,22 @@ def needed_speedup(reference_speedup: float, workers: int, cpus: float | None = 
     return 1 + (reference_speedup - 1) * (min(workers, cpus) - 1)
 
 
-def judge_speed(serial: Callable[[], object], reference: Callable[[], object],
-                student: Callable[[], object], *, workers: int, thresholds: dict[str, float],
-                rounds: int = 5, attempts: int = 3, budget: float = 12.0) -> Timing:
+def judge_speed(serial: Callable[..., object], reference: Callable[..., object],
+                student: Callable[..., object], *, workers: int, thresholds: dict[str, float],
+                rounds: int = 5, attempts: int = 3, budget: float = 12.0,
+                fresh: Callable[[int], tuple] | None = None) -> Timing:
     """Pass (return the timing), fail (AssertionError) or raise Inconclusive.
 
     Call it only after the structural gate passed.  Each attempt times
     ``rounds`` interleaved rounds, all within ``budget`` seconds (a started
     round is finished; at least MIN_ROUNDS make a verdict).  An attempt where the reference does not
     reach its speedup says nothing about the student: back off and retry.
-    The student fails only when two attempts in which the reference *did*
-    show its speedup both found the student below ``vs_reference`` of it.
+    The student fails when two attempts in which the reference *did* show its
+    speedup both found the student below ``vs_reference`` of it, or when the
+    student was so slow that time ran out before MIN_ROUNDS while the
+    reference showed its speedup in those same rounds and the student was not
+    even faster than serial.  ``fresh(k)`` gives round ``k``'s inputs (see
+    :func:`interleaved`); hidden tests pass it so that memoising wins nothing.
     """
     limits = DEFAULT_THRESHOLDS | thresholds
     cpus = usable_cpus()
@@ -90,10 +100,19 @@ def judge_speed(serial: Callable[[], object], reference: Callable[[], object],
     deadline = time.monotonic() + budget
     slow: list[Timing] = []
     last: Timing | None = None
+    done = 0
     for attempt in range(attempts):
         last = interleaved({"serial": serial, "reference": reference, "student": student},
-                           rounds, deadline)
+                           rounds, deadline, fresh, first_round=done)
+        done += last.rounds
         if last.rounds < MIN_ROUNDS:
+            if last.reference_speedup >= need and last.student_speedup < 1.0:
+                raise AssertionError(
+                    f"your code was slower than serial ({last.student_speedup:.2f}x) while the "
+                    f"reference reached {last.reference_speedup:.2f}x in the same round(s) "
+                    f"({cpus:g} CPUs); it took so long that only {last.rounds} round(s) fit in "
+                    f"{budget:g} s: is the work really split over the workers, in tasks big "
+                    "enough to outweigh starting them?")
             break  # the machine is so slow that the time ran out: no verdict on these
         if last.reference_speedup >= need:
             if last.student_speedup >= limits["vs_reference"] * last.reference_speedup:

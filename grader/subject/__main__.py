@@ -1,7 +1,8 @@
 """Entry point of a subject process: ``python -I -m grader.subject --fd N --path DIR``.
 
 The tampering policy is installed before the submission is imported; its
-evidence goes to the driver through ``--policy-fd``.  Worker processes started
+evidence, and a keyed stamp for every checked reply, go to the driver through
+``--policy-fd``; nothing here keeps a reference to the policy.  Worker processes started
 with spawn or forkserver import this module as ``__mp_main__`` before they
 unpickle any student function, so they install the policy too and report on
 their stderr, which the driver scans for :data:`MARKER`.
@@ -20,22 +21,35 @@ from grader.subject.args import SubjectArgs
 from grader.subject.policy import MARKER, POLICY_EXIT
 
 
-def _reporter(fd: int, marker: str = "") -> Callable[[str], None]:
-    """Write the flag as a JSON line to ``fd``, then end the process: the exercise is void.
+def _sender(fd: int, marker: str = "", *, fstat=os.fstat, write=os.write, exit_now=os._exit,
+            dumps=json.dumps) -> Callable[[object], None]:
+    """Write one JSON line to ``fd``; if ``fd`` was closed or replaced, end the process.
 
-    If ``fd`` was closed or replaced, end it anyway (the evidence is the exit status).
+    The OS functions are bound at start: replacing ``os.write`` later changes nothing.
     """
-    st = os.fstat(fd)
+    st = fstat(fd)
     ident = (st.st_dev, st.st_ino)
+
+    def send(value: object) -> None:
+        try:
+            now = fstat(fd)
+            if (now.st_dev, now.st_ino) != ident:
+                raise OSError("replaced")
+            write(fd, (marker + dumps(value)[:3000] + "\n").encode())
+        except BaseException:
+            exit_now(POLICY_EXIT)
+
+    return send
+
+
+def _reporter(send: Callable[[object], None], exit_now=os._exit) -> Callable[[str], None]:
+    """Send the flag, then end the process: the exercise is void."""
 
     def report(what: str) -> None:
         try:
-            now = os.fstat(fd)
-            if (now.st_dev, now.st_ino) != ident:
-                raise OSError("replaced")
-            os.write(fd, (marker + json.dumps(what)[:3000] + "\n").encode())
+            send(what)
         finally:
-            os._exit(POLICY_EXIT)
+            exit_now(POLICY_EXIT)
 
     return report
 
@@ -49,14 +63,15 @@ def main() -> None:
     from grader.subject import policy
     from grader.subject.server import Server  # imported before the policy's snapshot
 
-    check = None
     if args.policy_fd is not None:
         os.environ[environment.POLICY_ROOT] = root
         # Without a spec, spawn/forkserver workers run this file as __mp_main__ (see below);
         # with one they would skip it, as they skip every package's __main__.
         sys.modules["__main__"].__spec__ = None
-        check = policy.install(root, _reporter(args.policy_fd)).check
-    Server(sock, roots=[root], after_request=check).serve_forever()
+        send = _sender(args.policy_fd)
+        policy.install(root, _reporter(send), send)
+        del send
+    Server(sock, roots=[root]).serve_forever()
     # Student threads may still run; the driver kills the process group anyway.
     os._exit(0)
 
@@ -67,4 +82,4 @@ elif __name__ == "__mp_main__" and os.environ.get(environment.POLICY_ROOT):
     # A spawn/forkserver worker: the student's functions are unpickled after this.
     from grader.subject import policy as _policy_module
 
-    _policy_module.install(os.environ[environment.POLICY_ROOT], _reporter(2, MARKER))
+    _policy_module.install(os.environ[environment.POLICY_ROOT], _reporter(_sender(2, MARKER)))

@@ -25,6 +25,8 @@ class SubjectArgs:
     path: Path
     #: A pipe for tampering evidence; None runs without the policy (engine tests).
     policy_fd: int | None = None
+    #: Audit events this exercise's honest solutions need (a hidden module's ``concurlab_permit``).
+    permit: tuple[str, ...] = ()
 
     def command(self, python: str) -> list[str]:
         """The whole command line, isolated mode (``-I``: no user site, no PYTHON* variables)."""
@@ -32,7 +34,9 @@ class SubjectArgs:
 
     def to_argv(self) -> list[str]:
         argv = ["--fd", str(self.channel_fd), "--path", str(self.path)]
-        return argv if self.policy_fd is None else [*argv, "--policy-fd", str(self.policy_fd)]
+        if self.policy_fd is not None:
+            argv += ["--policy-fd", str(self.policy_fd)]
+        return [*argv, *(arg for event in self.permit for arg in ("--permit", event))]
 
     @classmethod
     def from_argv(cls, argv: Sequence[str] | None = None) -> SubjectArgs:
@@ -40,5 +44,7 @@ class SubjectArgs:
         parser.add_argument("--fd", type=int, required=True, help="connected socket to the driver")
         parser.add_argument("--path", required=True, help="folder holding the submission module")
         parser.add_argument("--policy-fd", type=int, help="pipe for tampering evidence")
+        parser.add_argument("--permit", action="append", default=[],
+                            help="an audit event this exercise's solutions need (repeatable)")
         ns = parser.parse_args(argv)
-        return cls(ns.fd, Path(ns.path), ns.policy_fd)
+        return cls(ns.fd, Path(ns.path), ns.policy_fd, tuple(ns.permit))

@@ -25,6 +25,10 @@ class ChannelClosed(ConnectionError):
     """The other side went away before answering."""
 
 
+class LimitExceeded(ChannelClosed):
+    """The other side broke one of this side's limits (message size, requests in flight)."""
+
+
 class RequestFailed(Exception):
     """The other side answered a request with an error (``fields`` describes it)."""
 
@@ -39,7 +43,18 @@ Handler = Callable[[dict], Any]
 class Channel:
     """Line-delimited JSON over a connected stream socket."""
 
-    def __init__(self, sock: socket.socket, handler: Handler, error_fields: Callable[[BaseException], dict]):
+    def __init__(self, sock: socket.socket, handler: Handler, error_fields: Callable[[BaseException], dict],
+                 *, max_message: int = MAX_MESSAGE, workers: int | None = None, backlog: int = 0):
+        """``workers``: serve requests from a pool of that many threads, at most ``backlog``
+        in flight (else a thread per request, for a trusted peer)."""
+        self._max_message = max_message
+        self._pool = None
+        if workers:  # imported here: the subject must load no pool module (e09 looks for them)
+            from concurrent.futures import ThreadPoolExecutor
+
+            self._pool = ThreadPoolExecutor(workers, thread_name_prefix="concurlab-serve")
+        self._backlog = threading.BoundedSemaphore(backlog) if self._pool is not None else None
+        self._backlog_size = backlog
         self._sock = sock
         self._rfile = sock.makefile("rb")
         self._handler = handler
@@ -70,7 +85,7 @@ class Channel:
         pending = _Pending()
         with self._pending_lock:
             if self._closed is not None:
-                raise ChannelClosed(str(self._closed))
+                raise type(self._closed)(*self._closed.args)
             self._pending[rid] = pending
         try:
             self.send({"op": op, "id": rid, **fields})
@@ -80,7 +95,7 @@ class Channel:
             with self._pending_lock:
                 self._pending.pop(rid, None)
         if pending.closed is not None:
-            raise ChannelClosed(str(pending.closed))
+            raise type(pending.closed)(*pending.closed.args)
         if pending.error is not None:
             raise RequestFailed(pending.error)
         return pending.value
@@ -90,11 +105,12 @@ class Channel:
         reason: BaseException = ChannelClosed("the other side closed the channel")
         try:
             while True:
-                line = self._rfile.readline(MAX_MESSAGE + 1)
+                line = self._rfile.readline(self._max_message + 1)
                 if not line:
                     break
-                if len(line) > MAX_MESSAGE:
-                    reason = ChannelClosed("a message exceeded the size limit")
+                if len(line) > self._max_message:
+                    reason = LimitExceeded(f"a message of more than {_size(self._max_message)} "
+                                           f"(the limit is {_size(self._max_message)})")
                     break
                 message = json.loads(line)
                 if type(message) is not dict:
@@ -102,9 +118,15 @@ class Channel:
                     break
                 if "re" in message:
                     self._answer(message)
-                elif "op" in message:
+                elif "op" in message and self._pool is None:
                     threading.Thread(target=self._serve, args=(message,), daemon=True,
                                      name=f"concurlab-{message.get('op')}").start()
+                elif "op" in message:
+                    if not self._backlog.acquire(blocking=False):
+                        reason = LimitExceeded(f"more than {self._backlog_size} requests in flight "
+                                               f"at once (the limit is {self._backlog_size})")
+                        break
+                    self._pool.submit(self._serve_counted, message)
         except (OSError, ValueError) as exc:
             reason = ChannelClosed(f"channel broken: {exc}")
         self._close_pending(reason)
@@ -132,6 +154,12 @@ class Channel:
             if not isinstance(exc, ChannelClosed):
                 self.send({"re": rid, "err": {"repr": f"unencodable reply: {exc}"}})
 
+    def _serve_counted(self, message: dict) -> None:
+        try:
+            self._serve(message)
+        finally:
+            self._backlog.release()
+
     def _close_pending(self, reason: BaseException) -> None:
         with self._pending_lock:
             self._closed = reason
@@ -148,10 +176,21 @@ class Channel:
     def closed(self) -> bool:
         return self._closed is not None
 
+    @property
+    def limit_broken(self) -> LimitExceeded | None:
+        """Why the other side was cut off, if it broke one of this side's limits."""
+        return self._closed if isinstance(self._closed, LimitExceeded) else None
+
     def close(self) -> None:
         with contextlib.suppress(OSError):
             self._sock.shutdown(socket.SHUT_RDWR)
         self._sock.close()
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def _size(n: int) -> str:
+    return f"{n / (1 << 20):g} MiB" if n >= 1 << 20 else f"{n / 1024:g} KiB"
 
 
 class _Pending:

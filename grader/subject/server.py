@@ -17,11 +17,11 @@ import sys
 import threading
 import traceback
 import types
-from collections.abc import Callable
 from typing import Any
 
 from grader.subject import codec
 from grader.subject.channel import Channel, RequestFailed
+from grader.subject.policy import CHECK_EVENT
 
 
 class CallbackError(Exception):
@@ -43,10 +43,8 @@ def rebuild_exception(fields: dict) -> BaseException:
 class Server:
     """Serves one driver over a socket."""
 
-    def __init__(self, sock: socket.socket, roots: list[str],
-                 after_request: Callable[[], None] | None = None):
+    def __init__(self, sock: socket.socket, roots: list[str]):
         self.roots = roots
-        self._after_request = after_request
         self.refs: dict[int, Any] = {}
         self._ref_ids = itertools.count(1)
         self._refs_lock = threading.Lock()
@@ -54,8 +52,7 @@ class Server:
 
     # -- codec hooks -----------------------------------------------------
     def encode(self, value: Any) -> Any:
-        if self._after_request is not None:  # before anything the submission returns leaves
-            self._after_request()
+        sys.audit(CHECK_EVENT, None)  # the policy looks before anything the submission returns leaves
         return codec.encode(value, self._encode_other)
 
     def _encode_other(self, value: Any) -> dict:
@@ -107,12 +104,15 @@ class Server:
 
     # -- requests --------------------------------------------------------
     def _checked(self, message: dict) -> Any:
-        """Handle a request, then let the policy look for tampering before the reply leaves."""
+        """Handle a request, then let the policy look for tampering before the reply leaves.
+
+        The policy (an audit hook) answers the driver with a stamp for ``message["check"]``
+        directly: a reply that skipped this arrives unstamped and voids the exercise.
+        """
         try:
             return self.handle(message)
         finally:
-            if self._after_request is not None:
-                self._after_request()
+            sys.audit(CHECK_EVENT, message.get("check"))
 
     def handle(self, message: dict) -> Any:
         op = message.get("op")

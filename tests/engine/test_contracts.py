@@ -124,7 +124,7 @@ def test_the_driver_is_told_the_course_models_settings(tmp_path: Path):
                          thresholds={"vs_reference": 0.55}, test_timeout=7)
     course = load_course(folder / "course.yml")
     ex = course.exercises["e02_processes_cpu"]
-    args = driver_args(course, ex, tmp_path / "work", tmp_path / "r.jsonl", GradeOptions(seed=3))
+    args = driver_args(course, ex, tmp_path / "work", 7, GradeOptions(seed=3))
     assert (args.thresholds, args.call_timeout, args.seed, args.module) == (
         {"vs_reference": 0.55}, 7, 3, ex.module)
     assert args.reference_dir == course.solution_dir(ex).resolve()

@@ -5,11 +5,15 @@ from __future__ import annotations
 import subprocess
 
 import psutil
+import pytest
 
-from grader.proctree import TreeWatch, is_helper
+from grader.proctree import TreeWatch, is_helper, multiprocessing_role
 
-TRACKER = "python -c from multiprocessing.resource_tracker import main;main(5)"
-FORKSERVER = "python -c from multiprocessing.forkserver import main; main(5, 7, ['__main__'])"
+TRACKER = ["python", "-I", "-c", "from multiprocessing.resource_tracker import main;main(5)"]
+FORKSERVER = ["python", "-I", "-c", "from multiprocessing.forkserver import main; "
+              "main(5, 7, ['__main__'], **{'sys_path': ['/x']})"]
+SPAWN = ["python", "-I", "-c", "from multiprocessing.spawn import spawn_main; "
+         "spawn_main(tracker_fd=5, pipe_handle=7)", "--multiprocessing-fork"]
 
 
 def test_helpers_are_the_tracker_and_the_forkserver_but_not_its_children():
@@ -18,7 +22,26 @@ def test_helpers_are_the_tracker_and_the_forkserver_but_not_its_children():
     assert is_helper(FORKSERVER, parent=root, root=root)
     # a worker forked by the forkserver keeps the forkserver's command line
     assert not is_helper(FORKSERVER, parent=101, root=root)
-    assert not is_helper("python -c from multiprocessing.spawn import spawn_main", parent=root, root=root)
+    assert not is_helper(SPAWN, parent=root, root=root)
+    assert multiprocessing_role(SPAWN) == "spawn"
+
+
+@pytest.mark.parametrize("argv", [
+    ["python", "-W", "ignore::multiprocessing.resource_tracker", "worker.py"],
+    ["python", "-c", "import time; time.sleep(9)", "multiprocessing.resource_tracker"],
+    [*TRACKER, "extra"],
+    ["python", "-c", "from multiprocessing.resource_tracker import main;main(5); work()"],
+    ["python", "-c", "from multiprocessing.forkserver import main; main(5, 7, [work()], **{})"],
+    ["python", "-i", "-c", "from multiprocessing.resource_tracker import main;main(5)"],
+], ids=["warnoption", "argument", "extra", "second-statement", "code-in-argument", "interactive"])
+def test_a_command_line_that_only_mentions_a_helper_is_a_worker(argv):
+    assert multiprocessing_role(argv) is None
+    assert not is_helper(argv, parent=100, root=100)
+
+
+def test_a_helper_command_with_code_in_its_environment_is_a_worker():
+    decoy = ["python", "-c", "from multiprocessing.resource_tracker import main;main(5)"]
+    assert not is_helper(decoy, parent=100, root=100, clean_env=False)
 
 
 def test_watch_sees_a_short_lived_grandchild():

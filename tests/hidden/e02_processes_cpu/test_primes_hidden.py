@@ -126,7 +126,9 @@ def test_faster_than_serial(subject, reference, thresholds):
     check_structure(subject, limits, workers)
     sub, ref = subject.module(), reference.module()
     judge_speed(
-        serial=lambda: [ref.count_primes(n) for n in limits],
-        reference=lambda: ref.count_primes_parallel(limits, workers),
-        student=lambda: sub.count_primes_parallel(limits, workers),
-        workers=workers, thresholds=thresholds)
+        serial=lambda lim: [ref.count_primes(n) for n in lim],
+        reference=lambda lim: ref.count_primes_parallel(lim, workers),
+        student=lambda lim: sub.count_primes_parallel(lim, workers),
+        workers=workers, thresholds=thresholds,
+        # New limits of the same size each round: remembering an earlier round wins nothing.
+        fresh=lambda k: ([n + 8 * k + i for i, n in enumerate(limits)],))

@@ -70,7 +70,7 @@ def test_script_prints_sum_of_squares(subject, n):
 
 
 def test_script_uses_spawn_pool(subject):
-    """Spawned workers are seen by their command line (``multiprocessing.spawn``).
+    """Spawned workers are seen by their exact command line (``multiprocessing.spawn``).
 
     A spawn worker lives at least one interpreter start-up, far longer than the
     sampling interval; a forked worker keeps the script's own command line.
@@ -81,14 +81,22 @@ def test_script_uses_spawn_pool(subject):
         out = bounded_call(run_script, subject, *argv, deadline=SCRIPT_TIMEOUT + 10)
     assert not out.hung, f"`python pool_demo.py {argv[0]}` could not be stopped"
     check_printed_sum(argv, out.result())
-    cmds = [cmd for pid, cmd in procs.workers().items() if procs.parents.get(pid) != subject.pid]
-    spawned = [cmd for cmd in cmds if "multiprocessing.spawn" in cmd]
-    forkserver = [cmd for cmd in cmds if "multiprocessing.forkserver" in cmd]
-    assert spawned and not forkserver, (
+    # The script is the subject's child; its workers are the script's children, known by the
+    # exact command line multiprocessing gives them (a decoy that only mentions it is not one).
+    scripts = {pid for pid in procs.workers() if procs.parents.get(pid) == subject.pid}
+    started = [pid for pid in procs.workers() if procs.parents.get(pid) in scripts]
+    spawned = [pid for pid in started if procs.role(pid) == "spawn"]
+    forkserver = [pid for pid in procs.cmdlines if procs.role(pid) == "forkserver"
+                  and procs.parents.get(pid) in scripts]
+    # Every process the script started must be a spawned worker: an idle spawned decoy
+    # beside forked workers that do the sum does not pass.
+    others = [procs.workers()[pid] for pid in started if pid not in spawned]
+    assert spawned and not forkserver and not others, (
         f"`python pool_demo.py {argv[0]}` " + (
             "used the forkserver start method" if forkserver else
-            f"started no spawned worker (a worker ran `{cmds[0][:100]}`: a fork of the script)"
-            if cmds else "started no worker process: compute the sum in a process pool")
+            f"started a worker that is not a spawned interpreter (it ran `{others[0][:100]}`: "
+            "a fork of the script?)" if others else
+            "started no worker process: compute the sum in a process pool")
         + ". Create the pool from multiprocessing.get_context(\"spawn\"): the script then "
         "behaves the same on every system")
 

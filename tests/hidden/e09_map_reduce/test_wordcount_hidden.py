@@ -125,10 +125,15 @@ def test_every_worker_gets_its_sentinel(subject, seed):
 
 
 _POOLS = {"Pool", "ProcessPoolExecutor", "ThreadPoolExecutor", "ThreadPool"}
+_PROBES = "grader.probes.pools"
 
 
 def pool_uses(source: str) -> list[str]:
-    """Where the source names a pool or concurrent.futures (the contract rules them out)."""
+    """Where the source names a pool or concurrent.futures (the contract rules them out).
+
+    Only a first, readable hint: a name built at run time passes it, so the
+    test also asks the subject which pool modules were loaded (grader.probes.pools).
+    """
     found = []
     for node in ast.walk(ast.parse(source)):
         names = []
@@ -157,6 +162,11 @@ def test_uses_process_workers_not_a_pool(subject, seed):
     sub = use(subject)
     with TreeWatch.processes_of(subject.process) as seen:
         got = count(subject, sub, chunks, 2, "word_count(4 chunks, workers=2)")
+    loaded = subject.module(_PROBES).pools_loaded()
+    assert not loaded, (
+        f"word_count used a pool (it loaded {', '.join(loaded)}): this exercise is about doing by "
+        "hand what a pool hides: multiprocessing.Process workers, a task queue, a result queue, "
+        "sentinels")
     assert seen.workers(), (
         "word_count started no worker process: the chunks must be counted in "
         "multiprocessing.Process workers (threads share one GIL, and this is CPU work)")

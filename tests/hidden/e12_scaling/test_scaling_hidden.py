@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from grader.driver.verdicts import Inconclusive
+from grader.proctree import TreeWatch
 
 PROBES = "grader.probes.scaling"
 
@@ -128,9 +129,16 @@ def test_parallel_map_returns_results_in_order(subject):
 def test_parallel_map_runs_in_worker_processes(subject):
     sub = subject.module()
     token = uuid.uuid4().hex
-    got = sub.parallel_map(subject.probe(f"{PROBES}:meet"), [(token, i) for i in range(8)],
-                           workers=2, chunksize=1)
+    with TreeWatch.processes_of(subject.process) as seen:
+        got = sub.parallel_map(subject.probe(f"{PROBES}:meet"), [(token, i) for i in range(8)],
+                               workers=2, chunksize=1)
+    assert type(got) is list and all(type(r) is tuple and len(r) == 3 for r in got), (
+        f"parallel_map must return [fn(x) for x in items]; it returned {got!r:.200}")
     pids = Counter(pid for _i, pid, _met in got)
+    observed = observed_pids(seen)
+    assert set(pids) <= observed | {own_pid(subject)}, (
+        f"parallel_map returned results naming processes {sorted(set(pids) - observed)} that the "
+        "grader never saw run: results must be what fn returned, in its worker processes")
     assert own_pid(subject) not in pids, (
         "fn ran in the process that called parallel_map: threads share one interpreter and "
         "its GIL, so CPU-bound items would not run in parallel; use worker processes")
@@ -153,12 +161,22 @@ def _batches(logs: list[Path]) -> int:
     return total
 
 
+def observed_pids(seen: TreeWatch) -> set[int]:
+    """Pids (as the processes see themselves) of every process the call started."""
+    return {seen.inner[pid] for pid in seen.workers() if pid in seen.inner}
+
+
 def test_default_chunksize_batches_tiny_items(subject):
     n = 2000
     sub = subject.module()
-    got = sub.parallel_map(subject.probe(f"{PROBES}:count_reads"), list(range(n)), workers=2)
+    with TreeWatch.processes_of(subject.process) as seen:
+        got = sub.parallel_map(subject.probe(f"{PROBES}:count_reads"), list(range(n)), workers=2)
     assert sorted(got) == [x * x for x in range(n)], "parallel_map lost or changed results"
-    logs = sorted(subject.probe_dir.glob("reads-*.log"))
+    # The probe folder is writable: only logs of processes the grader saw run count.
+    observed = observed_pids(seen) | {own_pid(subject)}
+    logs = sorted(log for log in subject.probe_dir.glob("reads-*.log")
+                  if log.stem.removeprefix("reads-").isdigit()
+                  and int(log.stem.removeprefix("reads-")) in observed)
     assert logs, "fn never ran in a worker process"
     assert subject.probe_dir / f"reads-{own_pid(subject)}.log" not in logs, (
         "fn ran in the process that called parallel_map, not in worker processes")

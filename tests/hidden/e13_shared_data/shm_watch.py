@@ -16,8 +16,7 @@ from pathlib import Path
 
 import psutil
 
-#: Helper processes of multiprocessing itself, not workers.
-HELPERS = ("resource_tracker", "forkserver")
+from grader.proctree import workers as started_by
 
 
 @dataclass
@@ -50,12 +49,12 @@ def smaps(pid: int) -> tuple[int, set[str]] | None:
 
 
 def workers(subject) -> list[psutil.Process]:
-    """The subject's live descendants, multiprocessing's own helpers left out."""
+    """The subject's live descendants, multiprocessing's own helpers (known by their exact
+    command line, grader.proctree) left out."""
     found = []
-    for proc in subject.children():
+    for proc in started_by(subject.process):
         with contextlib.suppress(psutil.Error):
-            if proc.status() != psutil.STATUS_ZOMBIE and not any(
-                    h in " ".join(proc.cmdline()) for h in HELPERS):
+            if proc.status() != psutil.STATUS_ZOMBIE:
                 found.append(proc)
     return found
 
