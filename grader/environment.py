@@ -16,3 +16,10 @@ PROBE_DIR = "CONCURLAB_PROBE_DIR"
 POLICY_ROOT = "CONCURLAB_POLICY_ROOT"
 #: Anyone -> the explorer: replay this schedule token in every ``explore``.
 REPLAY = "CONCURLAB_REPLAY"
+#: Instructor -> the nbgrader notebooks' checks: the course.yml to grade with.
+COURSE = "CONCURLAB_COURSE"
+#: Gradescope's run_autograder: a root other than /autograder (tests), the sandbox choice
+#: (auto, require, off) and the interpreter that has the engine.
+AUTOGRADER_ROOT = "CONCURLAB_AUTOGRADER_ROOT"
+AUTOGRADER_SANDBOX = "CONCURLAB_AUTOGRADER_SANDBOX"
+AUTOGRADER_PYTHON = "CONCURLAB_PYTHON"

@@ -20,12 +20,13 @@ import tempfile
 import warnings
 from pathlib import Path
 
+from grader import environment
 from grader.course import Course, load_course
+from grader.results import ExerciseResult, Outcome, Status
 
 #: Set it to move the course (course.yml) the notebooks were built from.
-COURSE_ENV = "CONCURLAB_COURSE"
 
-_results: dict[tuple[str, str], dict] = {}
+_results: dict[tuple[str, str], ExerciseResult] = {}
 
 
 class NotebookCheckError(AssertionError):
@@ -33,7 +34,7 @@ class NotebookCheckError(AssertionError):
 
 
 def _course(course_yml: str) -> Course:
-    return load_course(os.environ.get(COURSE_ENV, course_yml))
+    return load_course(os.environ.get(environment.COURSE, course_yml))
 
 
 def _grade(course: Course, exercise_id: str) -> dict:
@@ -57,20 +58,20 @@ def hidden(course_yml: str, exercise_id: str, function: str) -> float:
     """The points the hidden test ``function`` earns; raises (0 points) with the feedback."""
     course = _course(course_yml)
     result = _grade(course, exercise_id)
-    tests = [t for t in result["tests"] if t["name"].split("[")[0] == function]
+    tests = [t for t in result.tests if t.function == function]
     if not tests:
-        raise NotebookCheckError(f"{function} did not run: {result.get('message', '')}".strip())
-    earned = round(sum(t["points"] for t in tests), 6)
+        raise NotebookCheckError(f"{function} did not run: {result.message}".strip())
+    earned = round(sum(t.points for t in tests), 6)
     for test in tests:
-        if test["outcome"] == "inconclusive":
-            print(f"INCONCLUSIVE {test['name']}: this machine could not measure it; autograde "
+        if test.outcome is Outcome.INCONCLUSIVE:
+            print(f"INCONCLUSIVE {test.name}: this machine could not measure it; autograde "
                   "again on a quieter machine (or grade this cell by hand)")
-        elif test["outcome"] != "passed":
-            print(f"FAIL {test['name']}: {test['message']}")
+        elif test.outcome is not Outcome.PASSED:
+            print(f"FAIL {test.name}: {test.message}")
     if earned == 0:
         raise NotebookCheckError(f"{function}: 0 points (see above)"
-                                 + (f"; {result['status']}: {result['message']}"
-                                    if result["status"] != "graded" and result["message"] else ""))
+                                 + (f"; {result.status}: {result.message}"
+                                    if result.status is not Status.GRADED and result.message else ""))
     return earned
 
 

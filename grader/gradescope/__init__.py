@@ -20,6 +20,7 @@ from pathlib import Path
 import yaml
 
 import grader
+from grader import environment
 from grader.course import Course
 
 #: Files of a folder never shipped (caches, bytecode).
@@ -46,16 +47,16 @@ done
 "$here/venv/bin/python" -m pip install --quiet --disable-pip-version-check "$here/engine"
 """
 
-RUN_AUTOGRADER = """\
+RUN_AUTOGRADER = f"""\
 #!/usr/bin/env bash
-# Gradescope runs this for every submission. CONCURLAB_AUTOGRADER_ROOT moves /autograder (tests);
-# CONCURLAB_AUTOGRADER_SANDBOX is auto (bubblewrap where it runs), require or off.
+# Gradescope runs this for every submission. {environment.AUTOGRADER_ROOT} moves /autograder (tests);
+# {environment.AUTOGRADER_SANDBOX} is auto (bubblewrap where it runs), require or off.
 set -euo pipefail
-root="${CONCURLAB_AUTOGRADER_ROOT:-/autograder}"
+root="${{{environment.AUTOGRADER_ROOT}:-/autograder}}"
 source="$root/source"
-python="${CONCURLAB_PYTHON:-$source/venv/bin/python}"   # setup.sh installed the engine there
+python="${{{environment.AUTOGRADER_PYTHON}:-$source/venv/bin/python}}"   # setup.sh installed the engine there
 exec "$python" -m grader.gradescope.autograder --root "$root" \\
-  --sandbox "${CONCURLAB_AUTOGRADER_SANDBOX:-auto}" "$@"
+  --sandbox "${{{environment.AUTOGRADER_SANDBOX}:-auto}}" "$@"
 """
 
 PYPROJECT = """\

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from grader.interleave.api import REPLAY_OPTION
 from grader.student import pack as packing
 from grader.student.hints import HintError, next_hint
 from grader.student.state import HandoutState, exercises_in, find_root, module_name, resolve
@@ -159,7 +160,7 @@ def replay(exercise: str, schedule: str) -> None:
     """Run EXERCISE's visible tests with every exploration in one SCHEDULE (e.g. random:17)."""
     root = _root()
     ex_id = _exercise(root, exercise)
-    raise SystemExit(visible_tests(root, ex_id, f"--concurlab-replay={schedule}").returncode)
+    raise SystemExit(visible_tests(root, ex_id, f"{REPLAY_OPTION}={schedule}").returncode)
 
 
 def replay_command(exercise_id: str, schedule: str) -> str:

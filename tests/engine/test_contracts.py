@@ -18,7 +18,10 @@ pytest_plugins = ["pytester"]
 
 GRADER = ROOT / "grader"
 #: The wire modules: their to_json / from_json are the only code that spells the keys.
-WIRE_MODULES = ("grader/results.py", "grader/driver/records.py")
+WIRE_MODULES = ("grader/results.py", "grader/driver/records.py",
+                # other tools' formats, whose keys happen to share these names
+                "grader/export/gradescope_json.py", "grader/gradescope/autograder.py",
+                "grader/nbgrader_build.py")
 #: Keys of a grading result read or written as a dict: only results.py spells them.
 RESULT_KEYS = ("outcome", "status", "score", "max_score", "points", "max_points", "tests",
                "max_total", "total_before_penalty")

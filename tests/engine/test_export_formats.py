@@ -32,8 +32,6 @@ EXERCISES = ["e03_race_counter", "e12_scaling"]
 MUTANTS = {"e03_race_counter": "class_lock.py", "e12_scaling": "serial_fraction_confusion.py"}
 DEADLINE = "2026-12-18T23:59:00+00:00"
 JUNIT_XSD = ROOT / "tests" / "data" / "junit-10.xsd"
-#: The looptime pytest plugin (installed for another part) breaks hidden tests without asyncio.
-NO_LOOPTIME = "-p no:looptime_plugin -p no:looptime_chronometers -p no:looptime_timeproxies"
 ROSTER = (
     "Student ID,Name,Email,Username,ID Number,Canvas ID,SIS User ID,SIS Login ID,Section\n"
     "ada,\"Lovelace, Ada\",ada@uni.example,alovelace,1001,11,S1,ada,A\n"
@@ -75,7 +73,7 @@ def graded(tmp_path_factory) -> Graded:
     times.write_text("student_id,submitted_at\nlee,2026-12-20T10:00:00+00:00\n"
                      "ada,2026-12-18T12:00:00+00:00\n")
     out = root / "out"
-    env = {**os.environ, "PYTEST_ADDOPTS": NO_LOOPTIME}
+    env = dict(os.environ)
     proc = subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(subs), "--out", str(out),
                            "--course", str(course_dir / "course.yml"), "--submitted-at", str(times),
                            "-j", "2", "--nbgrader-db", str(root / "gradebook.db"),

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from grader import sandbox
+from grader import environment, sandbox
 from grader.cli import main
 from grader.course import load_course
 from grader.gradescope.autograder import submission_time
@@ -25,7 +25,6 @@ from tests.conftest import ROOT
 
 EXERCISES = ["e03_race_counter", "e12_scaling"]
 MUTANTS = {"e03_race_counter": "class_lock.py", "e12_scaling": "serial_fraction_confusion.py"}
-NO_LOOPTIME = "-p no:looptime_plugin -p no:looptime_chronometers -p no:looptime_timeproxies"
 
 
 @pytest.fixture(scope="module")
@@ -92,9 +91,9 @@ def submit(autograder: Path, kind: str) -> None:
 
 
 def run_autograder(autograder: Path, mode: str) -> tuple[dict, str]:
-    env = {**os.environ, "CONCURLAB_AUTOGRADER_ROOT": str(autograder),
-           "CONCURLAB_AUTOGRADER_SANDBOX": mode, "PYTEST_ADDOPTS": NO_LOOPTIME}
-    env.pop("CONCURLAB_PYTHON", None)
+    env = {**os.environ, environment.AUTOGRADER_ROOT: str(autograder),
+           environment.AUTOGRADER_SANDBOX: mode}
+    env.pop(environment.AUTOGRADER_PYTHON, None)
     proc = subprocess.run([str(autograder / "source" / "run_autograder")], capture_output=True,
                           text=True, env=env, cwd=autograder, timeout=600)
     assert proc.returncode == 0, proc.stdout + proc.stderr

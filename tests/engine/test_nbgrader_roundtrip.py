@@ -23,7 +23,6 @@ from tests.conftest import ROOT  # noqa: E402
 EX = "e03_race_counter"
 MUTANT = "class_lock.py"
 ASSIGNMENT = "concurrency"
-NO_LOOPTIME = "-p no:looptime_plugin -p no:looptime_chronometers -p no:looptime_timeproxies"
 
 
 def build(folder: Path, *extra: str):
@@ -34,8 +33,7 @@ def build(folder: Path, *extra: str):
 
 def nbgrader(course_dir: Path, *args: str) -> subprocess.CompletedProcess:
     bin_dir = Path(sys.executable).parent
-    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}",
-           "PYTEST_ADDOPTS": NO_LOOPTIME}
+    env = {**os.environ, "PATH": f"{bin_dir}{os.pathsep}{os.environ['PATH']}"}
     proc = subprocess.run([str(bin_dir / "nbgrader"), *args], cwd=course_dir, env=env,
                           capture_output=True, text=True, timeout=900)
     assert proc.returncode == 0, proc.stdout + proc.stderr
