@@ -155,6 +155,14 @@ def explore(
             s, state, verdict, message = _run_one(strat, named, setup, invariant, find,
                                                  max_steps, stall_limit, patches)
             try:
+                swapped = patches.tampered()
+                if swapped:
+                    verdict, message = "failed", _tamper_message(swapped)
+                    s.detail = {"kind": "tamper"}
+                    counts[verdict] = counts.get(verdict, 0) + 1
+                    first_bad = _result(s, state, strat, verdict, message, ran)
+                    result = None
+                    break
                 counts[verdict] = counts.get(verdict, 0) + 1
                 if find is not None:
                     if s.witness_at is not None:
@@ -178,7 +186,9 @@ def explore(
         _running[0] = False
     elapsed = _real.monotonic() - t0
     if result is None:
-        if find is not None:
+        if first_bad is not None and first_bad.message.startswith("the code under test replaced"):
+            result = first_bad
+        elif find is not None:
             if first_bad is not None and counts.get("inconclusive") == ran:
                 result = first_bad
             else:
@@ -257,6 +267,12 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
     return s, state, verdict or "ok", message
 
 
+def _tamper_message(names: list[str]) -> str:
+    return (f"the code under test replaced {', '.join(names)} while the interleaving explorer "
+            "was running; code under test must use the threading, queue and time modules as "
+            "they are, never reassign their names")
+
+
 def _retire_threads(s: Scheduler) -> None:
     """Make this schedule's Thread objects look finished to code running after it.
 
@@ -322,7 +338,7 @@ def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, 
     if witness:
         lines.append(f"found in schedule {ran}, at step {s.witness_step}:")
     else:
-        lines.append(f"{verdict}: {message}" if message else verdict)
+        lines.append(f"{verdict}: {message}" if message and message != diagnosis else verdict)
     if steps:
         lines.append(steps)
     if diagnosis:

@@ -475,13 +475,17 @@ class Scheduler:
             self._real_used(ts, obj, frame.f_code, op)
 
     def _real_used(self, ts: ThreadState, obj: Any, code: Any, op: Op) -> None:
+        """Code under test used a real primitive: it could block unseen, so it is a failure."""
         import linecache
 
         src = linecache.getline(code.co_filename, op.line).strip()
         kind = type(obj).__name__
-        self.harness_error(
-            ts,
-            f"thread {ts.name} used a real {kind} created outside the exploration "
-            f"({code.co_filename}:{op.line}: {src}); the explorer cannot see it block. "
-            "Create locks, conditions and queues in setup() or in the code under test.",
+        message = (
+            f"thread {ts.name} used a real {kind} that the interleaving explorer does not "
+            f"control ({code.co_filename}:{op.line}: {src}). Make locks, conditions, "
+            "semaphores, events and queues with the threading and queue modules when the "
+            "object that uses them is created (threading.Lock() in __init__), not with "
+            "_thread, a saved factory or an object made before the test started."
         )
+        self._end("failed", message, {"kind": "real-primitive"})
+        self._abandon(ts)

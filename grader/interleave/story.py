@@ -78,9 +78,9 @@ class Namer:
 
 
 def _is_user(frame: Any) -> bool:
-    from .codeinfo import is_user_filename
+    from .codeinfo import is_user_code
 
-    return is_user_filename(frame.f_code.co_filename)
+    return is_user_code(frame.f_code)
 
 
 def _children(obj: Any, path: str) -> list[tuple[Any, str]]:
@@ -269,7 +269,10 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
         idx = t.relevant(upto)
         diag = f"found: a schedule in which the predicate holds (at step {sched.witness_step})"
         return t.render(idx), diag, "found"
-    if verdict == "deadlock":
+    if detail.get("kind") in ("real-primitive", "tamper"):
+        idx = t.relevant(limit=6)
+        diag = message
+    elif verdict == "deadlock":
         diag, idx = _deadlock(t, detail.get("waits", []))
     elif verdict == "failed":
         lu = t.lost_update() if detail.get("kind") != "exception" else None

@@ -329,10 +329,11 @@ def test_names_bound_at_import_do_not_escape():
     assert samples.GLOBAL_LOCK.__class__ is type(threading.Lock())
 
 
-def test_real_lock_from_before_is_inconclusive():
+def test_real_lock_from_before_is_a_failure_of_the_code():
     r = explore(None, [lambda s: samples.SHARED.deposit(1)] * 2, schedules=20, timeout=2)
-    assert r.verdict == "inconclusive", r.story
+    assert r.verdict == "failed", r.story
     assert "real" in r.diagnosis and "interleave_samples.py" in r.diagnosis
+    assert "threading.Lock() in __init__" in r.story
 
 
 # --------------------------------------------------------- aborts and budgets
