@@ -101,7 +101,7 @@ def explore(
     workers: Sequence[Callable[[Any], Any]] | Callable[[Any], Any],
     invariant: Callable[[Any], Any] | None = None,
     *,
-    strategy: str = "random",
+    strategy: str = "systematic",
     schedules: int = 200,
     seed: int = 0,
     max_steps: int = 20000,
@@ -131,7 +131,7 @@ def explore(
         schedules = 1
     else:
         strat = strategies.make(strategy, seed, preemption_bound=preemption_bound,
-                                pct_depth=pct_depth)
+                                pct_depth=pct_depth, schedules=schedules, find=find is not None)
     named = _as_workers(workers)
     t0 = _real.monotonic()
     stall_limit = _stall_limit(timeout)
@@ -202,7 +202,8 @@ def explore(
             result = first_bad
         else:
             result = Result(verdict="ok", strategy=strat.name, schedules_run=ran,
-                            story=f"ok: {ran} schedules, no failure (Python {PYTHON})")
+                            story=f"ok: {ran} schedules, no failure{_coverage(strat)} "
+                                  f"(Python {PYTHON})")
     result.schedules_run = ran
     result.counts = counts
     result.elapsed = elapsed
@@ -265,6 +266,17 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             verdict = "failed"
             s.detail = {"kind": "invariant"}
     return s, state, verdict or "ok", message
+
+
+def _coverage(strat: strategies.Strategy) -> str:
+    """What the schedules run prove: every interleaving, or a sample."""
+    if strat.exhausted:
+        return "; the search covered every schedule (up to the order of independent steps)"
+    searched = getattr(strat, "sampled_from", None)
+    if searched is not None:
+        return (f"; {searched} of them from a systematic search that did not cover every "
+                "schedule (bound reached), the rest random")
+    return ""
 
 
 def _tamper_message(names: list[str]) -> str:

@@ -40,7 +40,7 @@ _EXCLUDED = _excluded_dirs()
 _library_place: dict[str, bool] = {}
 
 
-def _in_library_place(filename: str) -> bool:
+def in_library_place(filename: str) -> bool:
     """True if ``filename`` names a file of the stdlib, an installed package or grader/ itself."""
     cached = _library_place.get(filename)
     if cached is not None:
@@ -84,7 +84,7 @@ def _genuine_codes(filename: str) -> frozenset[CodeType]:
                 continue
             if top.co_filename == filename:
                 found |= _nested(top)
-    elif _in_library_place(filename):
+    elif in_library_place(filename):
         try:
             with tokenize.open(filename) as f:
                 source = f.read()
@@ -112,7 +112,7 @@ def is_user_code(code: CodeType) -> bool:
     if cached is not None:
         return cached
     filename = code.co_filename
-    library = (filename.startswith("<frozen ") or _in_library_place(filename)) and \
+    library = (filename.startswith("<frozen ") or in_library_place(filename)) and \
         code in _genuine_codes(filename)
     _user_code[code] = not library
     return not library
@@ -123,7 +123,7 @@ def is_user_module(module: Any) -> bool:
     f = getattr(module, "__file__", None)
     if not isinstance(f, str):
         return False  # built-in and frozen modules; a module made without a file is not rebound
-    if not _in_library_place(f):
+    if not in_library_place(f):
         return True
     name = getattr(module, "__name__", None)
     for value in list(vars(module).values()):
@@ -163,15 +163,17 @@ Expr = tuple[Any, ...] | None
 class Op:
     """Static facts about one instruction of code under test."""
 
-    __slots__ = ("kind", "opname", "name", "line", "base", "method")
+    __slots__ = ("kind", "opname", "name", "line", "base", "method", "args")
 
-    def __init__(self, kind: int, opname: str, name: Any, line: int, base: Expr, method: bool):
+    def __init__(self, kind: int, opname: str, name: Any, line: int, base: Expr, method: bool,
+                 args: tuple[Expr, ...] | None = None):
         self.kind = kind
         self.opname = opname
         self.name = name
         self.line = line
-        self.base = base
+        self.base = base  # the operand; for CALL the callee ("method"/"global"), if known
         self.method = method
+        self.args = args  # for CALL: the arguments' expressions, if the stack was followed
 
 
 def _build_table(code: CodeType) -> dict[int, Op]:
@@ -191,6 +193,13 @@ def _build_table(code: CodeType) -> dict[int, Op]:
         op = ins.opname
         base: Expr = None
         method = False
+        args: tuple[Expr, ...] | None = None
+        if op == "CALL" and ins.arg is not None and len(stack) >= ins.arg + 2:
+            argc = ins.arg
+            args = tuple(stack[len(stack) - argc:])
+            for slot in stack[len(stack) - argc - 2:len(stack) - argc]:
+                if slot is not None and slot[0] in ("method", "global"):
+                    base = slot
         if op in _LOCAL_LOADS:
             stack.append(("local", ins.argval))
         elif op == "LOAD_FAST_LOAD_FAST" or op == "LOAD_FAST_BORROW_LOAD_FAST_BORROW":
@@ -208,17 +217,19 @@ def _build_table(code: CodeType) -> dict[int, Op]:
             if op == "LOAD_GLOBAL" and (ins.arg or 0) & 1:
                 stack.append(None)
             stack.append(("global", ins.argval))
+        elif op == "LOAD_CONST":
+            stack.append(("const",))
         elif op == "LOAD_ATTR":
             base = pop()
             if v312 and (ins.arg or 0) & 1:
                 method = True
-                stack.extend([None, None])
+                stack.extend([("method", base, ins.argval), None])
             else:
                 stack.append(("attr", base, ins.argval))
         elif op == "LOAD_METHOD":
             base = pop()
             method = True
-            stack.extend([None, None])
+            stack.extend([("method", base, ins.argval), None])
         elif op == "STORE_ATTR":
             base = pop()
             pop()
@@ -263,7 +274,7 @@ def _build_table(code: CodeType) -> dict[int, Op]:
             kind = CHECK
         else:
             continue
-        table[ins.offset] = Op(kind, op, ins.argval, line, base, method)
+        table[ins.offset] = Op(kind, op, ins.argval, line, base, method, args)
     return table
 
 

@@ -20,7 +20,7 @@ from types import ModuleType
 from typing import Any
 
 from . import _real, primitives
-from .codeinfo import is_user_module
+from .codeinfo import in_library_place, is_user_module
 
 
 class SimpleQueue(primitives._Modelled, _real.Queue):  # type: ignore[misc]
@@ -144,7 +144,11 @@ class Patches:
         primitives.Clock.wall0 = _real.wall_time()
         primitives.Clock.perf0 = _real.perf_counter()
         for mod in list(sys.modules.values()):
-            if mod is threading or not isinstance(getattr(mod, "__dict__", None), dict):
+            if mod is threading or id(mod) in _SKIPPED or not isinstance(
+                    getattr(mod, "__dict__", None), dict):
+                continue
+            if not isinstance(getattr(mod, "__file__", None), str):
+                _SKIPPED.add(id(mod))  # built-in and frozen modules bind nothing of ours
                 continue
             g = mod.__dict__
             # ``class Counter: _lock = threading.Lock()`` shares one lock like a global.
@@ -152,7 +156,11 @@ class Patches:
             name = g.get("__name__")
             targets += [(v, dict(v.__dict__)) for v in list(g.values())
                         if isinstance(v, type) and v.__module__ == name]
-            if any(_rebindable(names) for _, names in targets) and is_user_module(mod):
+            if not any(_rebindable(names) for _, names in targets):
+                if in_library_place(mod.__file__):
+                    _SKIPPED.add(id(mod))  # a library module with nothing to rebind, for good
+                continue
+            if is_user_module(mod):
                 for target, names in targets:
                     self._rebind(target, names)
 
@@ -183,6 +191,8 @@ class Patches:
 
 
 _MISSING = object()
+#: Modules (by id, alive for good in sys.modules) that never need rebinding.
+_SKIPPED: set[int] = set()
 
 
 def _rebindable(names: dict[str, Any]) -> bool:

@@ -23,6 +23,7 @@ call) is given up on ("leaked") and parks for good at its next switch point.
 
 from __future__ import annotations
 
+import builtins
 import reprlib
 import sys
 import threading
@@ -35,6 +36,27 @@ from . import _real
 from .codeinfo import CHECK, Missing, Op, evaluate, user_frame
 
 controlled: dict[int, ThreadState] = {}
+
+
+#: ``point(ts, obj)`` without an object: the step may touch anything.
+OPAQUE: Any = object()
+#: ``point(ts, BY_CALLER)``: the caller records what the step touches.
+BY_CALLER: Any = object()
+_MUTABLE_TOUCH = (list, dict, set, bytearray, deque)
+#: Exact types whose methods change only the container itself (and call no hidden code).
+_CONTAINERS = frozenset({list, dict, set, bytearray, deque, str, bytes, tuple, int, frozenset})
+#: Builtins that change none of their arguments.
+_PURE_BUILTINS = {name: getattr(builtins, name) for name in (
+    "range", "len", "isinstance", "issubclass", "min", "max", "abs", "sum", "enumerate", "zip",
+    "print", "int", "str", "float", "bool", "tuple", "list", "dict", "set", "frozenset", "repr",
+    "hash", "id", "type", "sorted", "reversed", "any", "all", "divmod", "round",
+)}
+_MISSING = object()
+
+
+_CALLS = frozenset({"CALL", "CALL_KW", "CALL_FUNCTION_EX"})
+_SUBSCRIPTS = frozenset({"BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR", "BINARY_SLICE",
+                         "STORE_SLICE"})
 
 
 class HarnessError(Exception):
@@ -100,6 +122,7 @@ class ThreadState:
     __slots__ = (
         "tid", "name", "thread", "sched", "baton", "status", "pred", "deadline",
         "timed_out", "waiting", "ident", "pending", "busy", "target", "exc", "gone", "leaked",
+        "call_frame",
     )
 
     def __init__(self, sched: Scheduler, tid: int, thread: threading.Thread,
@@ -123,6 +146,7 @@ class ThreadState:
         self.gone = _real.allocate_lock()  # released when the OS thread is about to exit
         self.gone.acquire()
         self.leaked = False  # given up on by the reclaim: parks for good instead of unwinding
+        self.call_frame: FrameType | None = None  # a CALL step: opaque if it returns unseen
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.status}>"
@@ -206,6 +230,9 @@ class Scheduler:
             return
         ts.busy = True
         self.fill_pending(ts)
+        if ts.call_frame is not None:
+            self.strategy.opaque()
+        self.strategy.touch(("o", id(ts)))
         self.note(ts, "finish", None, "finished", frame=None)
         ts.status = "finished"
         self._exit_thread(ts)
@@ -229,8 +256,8 @@ class Scheduler:
         nxt.baton.release()
 
     # ------------------------------------------------------------ switch points
-    def point(self, ts: ThreadState) -> None:
-        """A switch point in the running thread ``ts``."""
+    def point(self, ts: ThreadState, obj: Any = OPAQUE) -> None:
+        """A switch point in the running thread ``ts``; its next step touches ``obj``."""
         if self.closed:
             self.die(ts)
         ts.busy = True
@@ -250,6 +277,12 @@ class Scheduler:
                 if self.snapshot is not None:
                     self.snapshot(self)
         self._schedule(ts)
+        if obj is not BY_CALLER:
+            ts.call_frame = None
+            if obj is OPAQUE:
+                self.strategy.opaque()
+            else:
+                self.strategy.touch(("o", id(obj)))
         ts.busy = False
 
     def block(self, ts: ThreadState, pred: Callable[[], bool], deadline: float | None,
@@ -268,6 +301,10 @@ class Scheduler:
         ts.busy = True
         self._schedule(ts)
         ts.busy = busy
+        if ts.timed_out or waiting[1] is None:
+            self.strategy.opaque()
+        else:
+            self.strategy.touch(("o", id(waiting[1])))
         ts.status = "runnable"
         ts.pred = None
         ts.waiting = None
@@ -420,15 +457,22 @@ class Scheduler:
         if op.kind == CHECK:
             self._check_real(ts, op, frame)
             return
+        strategy = self.strategy
+        if ts.call_frame is not None:
+            if ts.call_frame is frame:  # a call returned without a switch point: C code ran
+                strategy.opaque()
+            ts.call_frame = None
         # Decide who runs first: what this thread reads is what it sees once it goes on.
-        self.point(ts)
+        self.point(ts, BY_CALLER)
         name = op.name
         opname = op.opname
         if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
             try:
                 obj = evaluate(op.base, frame)
             except Missing:
+                strategy.opaque()
                 return
+            strategy.touch((id(obj), name), opname == "STORE_ATTR")
             if isinstance(obj, _real.REAL_PRIMITIVE_TYPES):
                 self._real_used(ts, obj, code, op)
             d = getattr(obj, "__dict__", None)
@@ -446,6 +490,8 @@ class Scheduler:
                             break
                     else:
                         return
+                if isinstance(v, _MUTABLE_TOUCH):
+                    strategy.touch(("o", id(v)))
                 self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name,
                                     snapshot(ts, v)))
             else:
@@ -453,16 +499,64 @@ class Scheduler:
                 self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))
         elif opname == "LOAD_GLOBAL" or opname == "STORE_GLOBAL":
             g = frame.f_globals
+            strategy.touch((id(g), name), opname == "STORE_GLOBAL")
             if opname == "LOAD_GLOBAL":
                 if name in g:
                     v = g[name]
                     if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
                         self._real_used(ts, v, code, op)
+                    if isinstance(v, _MUTABLE_TOUCH):
+                        strategy.touch(("o", id(v)))
                     self.events.append((ts.tid, code.co_filename, op.line, "read", g, name,
                                         snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), g, name]
                 self.events.append((ts.tid, code.co_filename, op.line, "write", g, name, None))
+        elif opname == "LOAD_DEREF" or opname == "STORE_DEREF":
+            # Every cell of that name may be this one: conservative, never wrong.
+            strategy.touch(("cell", name), opname == "STORE_DEREF")
+            if opname == "LOAD_DEREF":
+                v = frame.f_locals.get(name)
+                if isinstance(v, _MUTABLE_TOUCH):
+                    strategy.touch(("o", id(v)))
+        elif opname in _CALLS:
+            if not self._touch_call(op, frame):
+                ts.call_frame = frame  # opaque if it returns here without a switch point
+        elif opname in _SUBSCRIPTS:
+            try:
+                strategy.touch(("o", id(evaluate(op.base, frame))),
+                               opname != "BINARY_SUBSCR" and opname != "BINARY_SLICE")
+            except Missing:
+                strategy.opaque()
+        elif opname != "JUMP_BACKWARD":
+            strategy.opaque()
+
+    def _touch_call(self, op: Op, frame: FrameType) -> bool:
+        """Touch what a call of a builtin or a container's method reads or changes, if known."""
+        callee = op.base
+        if callee is None or op.args is None:
+            return False
+        if callee[0] == "method":
+            try:
+                receiver = evaluate(callee[1], frame)
+            except Missing:
+                return False
+            if type(receiver) not in _CONTAINERS:
+                return False
+            self.strategy.touch(("o", id(receiver)))
+        elif callee[1] in frame.f_globals or (
+                _PURE_BUILTINS.get(callee[1], _MISSING) is not frame.f_builtins.get(callee[1])):
+            return False
+        for expr in op.args:
+            if expr == ("const",):
+                continue
+            try:
+                value = evaluate(expr, frame)
+            except Missing:
+                return False
+            if isinstance(value, _MUTABLE_TOUCH):
+                self.strategy.touch(("o", id(value)), callee[0] == "method")
+        return True
 
     def _check_real(self, ts: ThreadState, op: Op, frame: FrameType) -> None:
         try:

@@ -86,14 +86,22 @@ def test_racy_counter_found_on_every_seed(worker):
 
 
 def test_locked_counter_ok_over_2000_schedules():
-    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=2000)
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=2000,
+                strategy="random")
     assert r.verdict == "ok", r.story
     assert r.schedules_run == 2000
+
+
+def test_locked_counter_proven_by_the_systematic_search_in_a_few_schedules():
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200)
+    assert r.verdict == "ok" and r.exhausted, r.story
+    assert r.schedules_run <= 20, r.schedules_run
+    assert "covered every schedule" in r.story
     assert bool(r) is True
 
 
 def test_story_has_file_line_source_and_replay():
-    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3)
+    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3, strategy="random")
     assert f"{HERE}:" in r.story
     assert "tmp = self.value" in r.story
     assert "self.value = tmp + 1" in r.story
@@ -364,7 +372,8 @@ def test_bare_except_does_not_swallow_the_abort():
         states.append(S())
         return states[-1]
 
-    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], max_steps=3000, seed=2)
+    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], max_steps=3000, seed=2,
+                strategy="random")
     assert r.verdict in ("deadlock", "livelock"), r.story
     spins = states[-1].spins
     time.sleep(0.05)
