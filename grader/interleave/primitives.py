@@ -18,7 +18,8 @@ from typing import Any
 
 from . import _real
 from .codeinfo import user_frame
-from .scheduler import HarnessError, Scheduler, ThreadState, controlled
+from .scheduler import HarnessError, Scheduler, ThreadState
+from .steps import controlled
 
 _get_ident = _real.get_ident
 

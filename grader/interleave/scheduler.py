@@ -32,11 +32,9 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from . import _real
+from . import _real, tracing
 from .codeinfo import CHECK, Missing, Op, evaluate, user_frame
-
-controlled: dict[int, ThreadState] = {}
-
+from .steps import Step, controlled
 
 #: ``point(ts, obj)`` without an object: the step may touch anything.
 OPAQUE: Any = object()
@@ -169,7 +167,7 @@ class Scheduler:
         self.verdict: str | None = None
         self.message = ""
         self.detail: dict[str, Any] = {}
-        self.events: list[tuple[Any, ...]] = []
+        self.events: list[Step] = []
         self.witness_at: int | None = None
         self.witness_step = 0
         self.closed = False
@@ -198,8 +196,6 @@ class Scheduler:
             thread._set_native_id()  # type: ignore[attr-defined]
         threading._active[ts.ident] = thread  # type: ignore[attr-defined]
         controlled[ts.ident] = ts
-        from . import tracing
-
         tracing.thread_started()
         ts.baton.acquire()
         try:
@@ -239,8 +235,6 @@ class Scheduler:
         self._schedule(ts)
 
     def _exit_thread(self, ts: ThreadState) -> None:
-        from . import tracing
-
         tracing.thread_finished()
         controlled.pop(ts.ident, None)
         threading._active.pop(ts.ident, None)  # type: ignore[attr-defined]
@@ -375,8 +369,6 @@ class Scheduler:
         if ts.leaked:
             park_forever()
         ts.busy = False
-        from . import tracing
-
         tracing.dying()
         raise Abort
 
@@ -422,7 +414,7 @@ class Scheduler:
             fn, line = frame.f_code.co_filename, frame.f_lineno
         else:
             fn, line = "", 0
-        self.events.append((ts.tid, fn, line, kind, obj, text, value))
+        self.events.append(Step(ts.tid, fn, line, kind, obj, text, value))
 
     def note_exception(self, ts: ThreadState, exc: BaseException) -> None:
         tb = exc.__traceback__
@@ -431,8 +423,8 @@ class Scheduler:
             if tb.tb_frame.f_code.co_filename and user_frame(tb.tb_frame) is tb.tb_frame:
                 fn, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
-        self.events.append((ts.tid, fn, line, "exception", None,
-                            f"raised {type(exc).__name__}: {exc}", None))
+        self.events.append(Step(ts.tid, fn, line, "exception", None,
+                                f"raised {type(exc).__name__}: {exc}"))
 
     def fill_pending(self, ts: ThreadState) -> None:
         """Complete a recorded write with the value it stored (known only after it ran)."""
@@ -445,8 +437,7 @@ class Scheduler:
             value = container[key]
         except Exception:  # noqa: BLE001
             return
-        ev = self.events[idx]
-        self.events[idx] = ev[:6] + (snapshot(ts, value),)
+        self.events[idx] = self.events[idx]._replace(value=snapshot(ts, value))
 
     def on_instruction(self, ts: ThreadState, code: Any, op: Op, frame: FrameType) -> None:
         """Called by the tracer before an instruction of code under test runs."""
@@ -492,11 +483,11 @@ class Scheduler:
                         return
                 if isinstance(v, _MUTABLE_TOUCH):
                     strategy.touch(("o", id(v)))
-                self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name,
-                                    snapshot(ts, v)))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "read", obj, name,
+                                        snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), d, name]
-                self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "write", obj, name))
         elif opname == "LOAD_GLOBAL" or opname == "STORE_GLOBAL":
             g = frame.f_globals
             strategy.touch((id(g), name), opname == "STORE_GLOBAL")
@@ -507,11 +498,11 @@ class Scheduler:
                         self._real_used(ts, v, code, op)
                     if isinstance(v, _MUTABLE_TOUCH):
                         strategy.touch(("o", id(v)))
-                    self.events.append((ts.tid, code.co_filename, op.line, "read", g, name,
-                                        snapshot(ts, v)))
+                    self.events.append(Step(ts.tid, code.co_filename, op.line, "read", g, name,
+                                            snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), g, name]
-                self.events.append((ts.tid, code.co_filename, op.line, "write", g, name, None))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "write", g, name))
         elif opname == "LOAD_DEREF" or opname == "STORE_DEREF":
             # Every cell of that name may be this one: conservative, never wrong.
             strategy.touch(("cell", name), opname == "STORE_DEREF")
