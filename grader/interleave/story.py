@@ -168,8 +168,11 @@ class Teller:
         if not rows:
             return ""
         w = [max(len(r[k]) for r in rows) for k in range(3)]
+        # ">" marks a context switch: another thread ran in between.
+        marks = [" "] + [">" if a[0] != b[0] else " " for a, b in zip(rows, rows[1:], strict=False)]
         return "\n".join(
-            f"  {r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}".rstrip() for r in rows)
+            f"{m} {r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}".rstrip()
+            for m, r in zip(marks, rows, strict=True))
 
     # ------------------------------------------------------------- selection
     def shared_keys(self, upto: int) -> set[Any]:

@@ -428,3 +428,22 @@ def test_threads_look_finished_after_exploration():
 
     assert explore(None, main, schedules=3).verdict == "ok"
     assert not any(t.is_alive() for t in made)
+
+
+# ------------------------------------------------------------------ shrinking
+def test_a_failing_schedule_is_shrunk_and_its_replay_reproduces_it():
+    kw = {"strategy": "random", "seed": 5, "schedules": 300}
+    raw = explore(None, lambda s: samples.dine(3, 1), shrink=False, **kw)
+    small = explore(None, lambda s: samples.dine(3, 1), **kw)
+    assert raw.verdict == small.verdict == "deadlock", small.story
+    assert small.steps <= raw.steps
+    assert small.replay.startswith("schedule:") and "shrunk from" in small.story
+    again = explore(None, lambda s: samples.dine(3, 1), replay=small.replay)
+    assert again.verdict == "deadlock" and again.steps == small.steps, again.story
+
+
+def test_story_marks_context_switches():
+    r = explore(Counter, [racy_worker, racy_worker], two_increments)
+    assert r.verdict == "failed"
+    marked = [ln for ln in r.story.splitlines() if ln.startswith("> ")]
+    assert marked, r.story
