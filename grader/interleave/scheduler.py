@@ -338,6 +338,7 @@ class Scheduler:
         self.current = nxt
         nxt.baton.release()
         if ts.status == "finished":
+            _real.sleep(0)  # give the GIL to the next thread now, not at the switch interval
             return
         ts.baton.acquire()
         if self.closed:

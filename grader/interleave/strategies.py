@@ -280,7 +280,8 @@ class Systematic(Strategy):
     """DPOR first (the same schedules under every seed), then also seeded random sampling.
 
     Of the ``budget`` schedules, the first ``HEAD`` are the systematic
-    search's; after that its schedules alternate with random ones. When the
+    search's (with at most one preemption, then unbounded); after that its
+    schedules alternate with random ones. When the
     search covers every schedule that differs in the order of conflicting
     steps, that is a proof (``exhausted``) and the exploration stops. So a
     failure the search reaches within its budget is found under every seed,
@@ -297,7 +298,10 @@ class Systematic(Strategy):
         super().__init__()
         from .dpor import DPOR
 
-        self.search = DPOR()
+        # One preemption first: most bugs need only one, and a bounded search reaches
+        # them in a few schedules; then the unbounded search, which can prove.
+        self.searches = [DPOR(1), DPOR()]
+        self.search = self.searches[0]
         self.sampling = RandomWalk(seed)
         self.budget = budget
         self.find = find
@@ -315,10 +319,14 @@ class Systematic(Strategy):
     def begin(self, index: int) -> bool:
         if self.search_live and (self.searched < self.HEAD or index % 2 == 0
                                  or self.sampled >= self.budget):
-            if self.searched < self.budget and self.search.begin(self.searched):
-                self.searched += 1
-                self.active = self.search
-                return True
+            while self.searched < self.budget:
+                if self.search.begin(self.searched):
+                    self.searched += 1
+                    self.active = self.search
+                    return True
+                if self.search is self.searches[-1]:
+                    break
+                self.search = self.searches[self.searches.index(self.search) + 1]
             self.search_live = False
             if self.search.exhausted and not self.find:
                 self.exhausted = True
