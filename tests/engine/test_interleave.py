@@ -95,13 +95,14 @@ def test_locked_counter_ok_over_2000_schedules():
 def test_locked_counter_proven_by_the_systematic_search_in_a_few_schedules():
     r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200)
     assert r.verdict == "ok" and r.exhausted, r.story
-    assert r.schedules_run <= 20, r.schedules_run
+    assert r.schedules_run <= 30, r.schedules_run  # one-preemption pass, then the proof
     assert "covered every schedule" in r.story
     assert bool(r) is True
 
 
 def test_story_has_file_line_source_and_replay():
-    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3, strategy="random")
+    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3, strategy="random",
+                shrink=False)
     assert f"{HERE}:" in r.story
     assert "tmp = self.value" in r.story
     assert "self.value = tmp + 1" in r.story
