@@ -101,7 +101,7 @@ def explore(
     workers: Sequence[Callable[[Any], Any]] | Callable[[Any], Any],
     invariant: Callable[[Any], Any] | None = None,
     *,
-    strategy: str = "systematic",
+    strategy: str = "random",
     schedules: int = 200,
     seed: int = 0,
     max_steps: int = 20000,

@@ -93,7 +93,8 @@ def test_locked_counter_ok_over_2000_schedules():
 
 
 def test_locked_counter_proven_by_the_systematic_search_in_a_few_schedules():
-    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200)
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200,
+                strategy="systematic")
     assert r.verdict == "ok" and r.exhausted, r.story
     assert r.schedules_run <= 30, r.schedules_run  # one-preemption pass, then the proof
     assert "covered every schedule" in r.story
