@@ -1,7 +1,12 @@
 """Benchmark of grader.interleave on the running Python.
 
-Per scenario: schedules per second, and schedules to the first failure
-(median and max over 100 seeds). Usage: python benchmarks/explorer.py [--seeds N]
+First, side by side, the schedules each search strategy needs to prove a
+correct scenario (search exhausted) or to find the bug of a wrong one
+(exhaustive = bounded DFS without reduction, dpor = partial-order reduction,
+systematic = dpor then alternating with random, the default). Then, per
+scenario and strategy: schedules per second, and schedules to the first
+failure (median and max over seeds).
+Usage: python benchmarks/explorer.py [--seeds N] [--strategy S] [--compare-only]
 """
 
 from __future__ import annotations
@@ -48,6 +53,29 @@ class Two:
         self.b = threading.Lock()
 
 
+class Pool:
+    """Three threads share a pool of two slots: never more than two inside."""
+
+    def __init__(self):
+        self.slots = threading.Semaphore(2)
+        self.lock = threading.Lock()
+        self.inside = 0
+        self.worst = 0
+
+
+def pooled(p):
+    with p.slots:
+        with p.lock:
+            p.inside += 1
+            p.worst = max(p.worst, p.inside)
+        with p.lock:
+            p.inside -= 1
+
+
+def at_most_two(p):
+    return p.worst <= 2 and p.inside == 0
+
+
 def ab(s):
     with s.a, s.b:
         pass
@@ -67,12 +95,45 @@ SCENARIOS = [
 ]
 
 
+COMPARED = [
+    ("racy counter (2 thr x 2 incr)", Counter, [racy, racy], counted),
+    ("locked counter (2 thr x 2 incr)", Counter, [locked, locked], counted),
+    ("semaphore pool (3 thr, 2 slots)", Pool, [pooled, pooled, pooled], at_most_two),
+    ("AB/BA deadlock (2 thr)", Two, [ab, ba], None),
+    ("naive philosophers (5 x 2 meals)", None, lambda s: dine(5, 2), None),
+]
+
+
+def compare(budget: int, timeout: float) -> None:
+    """Schedules to a verdict per strategy (each deterministic but systematic's sampling)."""
+    strategies = ("exhaustive", "dpor", "systematic")
+    print(f"schedules to a verdict (budget {budget}, {timeout:g} s each); "
+          "'proven' = search exhausted")
+    print(f"{'scenario':<36} " + " ".join(f"{s:>22}" for s in strategies))
+    for name, setup, workers, inv in COMPARED:
+        cells = []
+        for strategy in strategies:
+            r = explore(setup, workers, inv, strategy=strategy, schedules=budget, seed=0,
+                        timeout=timeout, preemption_bound=None if strategy == "dpor" else 2)
+            how = "proven" if r.exhausted else r.verdict
+            cells.append(f"{how} in {r.schedules_run}")
+        print(f"{name:<36} " + " ".join(f"{c:>22}" for c in cells))
+        sys.stdout.flush()
+    print()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--seeds", type=int, default=100)
     ap.add_argument("--rate-schedules", type=int, default=1000)
     ap.add_argument("--strategy", default="random")
+    ap.add_argument("--budget", type=int, default=5000)
+    ap.add_argument("--compare-timeout", type=float, default=60)
+    ap.add_argument("--compare-only", action="store_true")
     args = ap.parse_args()
+    compare(args.budget, args.compare_timeout)
+    if args.compare_only:
+        return
     print(f"Python {platform.python_version()} ({sys.implementation.name}), "
           f"strategy {args.strategy}, {args.seeds} seeds")
     print(f"{'scenario':<36} {'sched/s':>8} {'found':>7} {'median':>7} {'max':>5}  verdict")

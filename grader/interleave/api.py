@@ -115,6 +115,7 @@ def explore(
     replay: str | None = None,
     preemption_bound: int = 2,
     pct_depth: int = 3,
+    shrink: bool = True,
 ) -> Result:
     """Run ``workers`` under up to ``schedules`` controlled interleavings.
 
@@ -126,6 +127,9 @@ def explore(
     searches instead for a schedule where ``find(state)`` is true at some
     switch point: verdict "ok" and ``found=True`` when one exists.
     ``timeout`` bounds the wall time (no new schedule starts after it).
+    With ``shrink``, a failing schedule is first shrunk to a locally minimal
+    one (fewest context switches, then fewest steps) that fails the same way;
+    its story and replay token are reported.
     """
     if _running[0]:
         raise RuntimeError("explore() cannot be nested")
@@ -135,7 +139,7 @@ def explore(
         schedules = 1
     else:
         strat = strategies.make(strategy, seed, preemption_bound=preemption_bound,
-                                pct_depth=pct_depth)
+                                pct_depth=pct_depth, schedules=schedules, find=find is not None)
     named = _as_workers(workers)
     t0 = _real.monotonic()
     stall_limit = _stall_limit(timeout)
@@ -159,6 +163,14 @@ def explore(
             s, state, verdict, message = _run_one(strat, named, setup, invariant, find,
                                                  max_steps, stall_limit, patches)
             try:
+                swapped = patches.tampered()
+                if swapped:
+                    verdict, message = "failed", _tamper_message(swapped)
+                    s.detail = {"kind": "tamper"}
+                    counts[verdict] = counts.get(verdict, 0) + 1
+                    first_bad = _result(s, state, strat, verdict, message, ran)
+                    result = None
+                    break
                 counts[verdict] = counts.get(verdict, 0) + 1
                 if find is not None:
                     if s.witness_at is not None:
@@ -170,6 +182,11 @@ def explore(
                     continue
                 if verdict != "ok" and first_bad is None:
                     first_bad = _result(s, state, strat, verdict, message, ran)
+                    if shrink and verdict != "inconclusive" and not replay:
+                        leaked += s.reclaim(max(1.0, stall_limit))
+                        s = _NoReclaim()
+                        first_bad = _shrunk(first_bad, strat.schedule, named, setup, invariant,
+                                            max_steps, stall_limit, patches, ran)
                     if stop_on_first:
                         break
             finally:
@@ -182,7 +199,9 @@ def explore(
         _running[0] = False
     elapsed = _real.monotonic() - t0
     if result is None:
-        if find is not None:
+        if first_bad is not None and first_bad.message.startswith("the code under test replaced"):
+            result = first_bad
+        elif find is not None:
             if first_bad is not None and counts.get("inconclusive") == ran:
                 result = first_bad
             else:
@@ -196,7 +215,8 @@ def explore(
             result = first_bad
         else:
             result = Result(verdict="ok", strategy=strat.name, schedules_run=ran,
-                            story=f"ok: {ran} schedules, no failure (Python {PYTHON})")
+                            story=f"ok: {ran} schedules, no failure{_coverage(strat)} "
+                                  f"(Python {PYTHON})")
     result.schedules_run = ran
     result.counts = counts
     result.elapsed = elapsed
@@ -259,6 +279,115 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
             verdict = "failed"
             s.detail = {"kind": "invariant"}
     return s, state, verdict or "ok", message
+
+
+def _coverage(strat: strategies.Strategy) -> str:
+    """What the schedules run prove: every interleaving, or a sample."""
+    if strat.exhausted:
+        return "; the search covered every schedule (up to the order of independent steps)"
+    searched = getattr(strat, "sampled_from", None)
+    if searched is not None:
+        return (f"; {searched} of them from a systematic search that did not cover every "
+                "schedule (bound reached), the rest random")
+    return ""
+
+
+def _tamper_message(names: list[str]) -> str:
+    return (f"the code under test replaced {', '.join(names)} while the interleaving explorer "
+            "was running; code under test must use the threading, queue and time modules as "
+            "they are, never reassign their names")
+
+
+class _NoReclaim:
+    """Stands for a schedule already reclaimed."""
+
+    @staticmethod
+    def reclaim(budget: float) -> int:
+        return 0
+
+
+#: Shrinking stops after this many replays or seconds, keeping the smallest failure so far.
+SHRINK_REPLAYS = 150
+SHRINK_SECONDS = 3.0
+
+
+def _switches(choices: list[int]) -> int:
+    return sum(1 for a, b in zip(choices, choices[1:], strict=False) if a != b)
+
+
+def _candidates(choices: list[int]) -> list[list[int]]:
+    """Smaller schedules to try, biggest cuts first (delta debugging over runs of one thread).
+
+    A schedule is the list of threads chosen where several could run; after
+    its end the replay keeps running the current thread, so a cut removes
+    context switches.
+    """
+    runs: list[list[int]] = []
+    for c in choices:
+        if runs and runs[-1][0] == c:
+            runs[-1][1] += 1
+        else:
+            runs.append([c, 1])
+
+    def flat(rs: list[list[int]]) -> list[int]:
+        return [t for t, m in rs for _ in range(m)]
+
+    out: list[list[int]] = [[]]
+    chunk = max(1, len(runs) // 2)
+    while True:
+        for i in range(0, len(runs), chunk):  # drop a block of runs: switches fewer
+            out.append(flat(runs[:i] + runs[i + chunk:]))
+        if chunk == 1:
+            break
+        chunk //= 2
+    for i in range(len(runs)):  # shorten one run: a switch earlier, steps fewer
+        if runs[i][1] > 1:
+            shorter = [list(r) for r in runs]
+            shorter[i][1] -= 1
+            out.append(flat(shorter))
+    seen: set[tuple[int, ...]] = {tuple(choices)}
+    unique = []
+    for c in out:
+        if tuple(c) not in seen:
+            seen.add(tuple(c))
+            unique.append(c)
+    return unique
+
+
+def _shrunk(bad: Result, choices: list[int], named: list[tuple[str, Callable[[Any], Any]]],
+            setup: Callable[[], Any] | None, invariant: Callable[[Any], Any] | None,
+            max_steps: int, stall_limit: float, patches: patching.Patches, ran: int) -> Result:
+    """A locally minimal schedule failing like ``bad``: fewest switches, then fewest steps."""
+    best, best_choices = bad, list(choices)
+    best_size = (_switches(best_choices), bad.steps)
+    end = _real.monotonic() + SHRINK_SECONDS
+    tries = 0
+    improved = True
+    while improved and tries < SHRINK_REPLAYS and _real.monotonic() < end:
+        improved = False
+        for cand in _candidates(best_choices):
+            if tries >= SHRINK_REPLAYS or _real.monotonic() > end:
+                break
+            tries += 1
+            strat = strategies.Replay(cand)
+            strat.begin(0)
+            s, state, verdict, message = _run_one(strat, named, setup, invariant, None,
+                                                 max_steps, stall_limit, patches)
+            try:
+                if verdict != bad.verdict or patches.tampered():
+                    continue
+                size = (_switches(strat.schedule), s.steps)
+                if size < best_size:
+                    best = _result(s, state, strat, verdict, message, ran)
+                    best_choices, best_size, improved = list(strat.schedule), size, True
+                    break
+            finally:
+                s.reclaim(max(1.0, stall_limit))
+    if best is not bad:
+        best.strategy, best.seed = bad.strategy, bad.seed
+        best.story += (f"\n(shrunk from a schedule of {bad.steps} steps to {best.steps}; "
+                       f"the original: replay={bad.replay!r})")
+    return best
 
 
 def _retire_threads(s: Scheduler) -> None:
@@ -326,7 +455,7 @@ def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, 
     if witness:
         lines.append(f"found in schedule {ran}, at step {s.witness_step}:")
     else:
-        lines.append(f"{verdict}: {message}" if message else verdict)
+        lines.append(f"{verdict}: {message}" if message and message != diagnosis else verdict)
     if steps:
         lines.append(steps)
     if diagnosis:

@@ -16,10 +16,11 @@ import sys
 import threading
 import time
 from collections.abc import Callable
+from types import ModuleType
 from typing import Any
 
 from . import _real, primitives
-from .codeinfo import is_user_filename
+from .codeinfo import in_library_place, is_user_module
 
 
 class SimpleQueue(primitives._Modelled, _real.Queue):  # type: ignore[misc]
@@ -112,10 +113,21 @@ class Patches:
     def __init__(self) -> None:
         self._saved: list[tuple[Any, str, Any]] = []
         self._instances: list[tuple[dict[str, Any] | type, str, Callable[[], Any]]] = []
+        self._installed: list[tuple[Any, str, Any]] = []  # (module or class, name, model)
 
     def _set(self, target: Any, name: str, value: Any) -> None:
         self._saved.append((target, name, getattr(target, name)))
+        self._installed.append((target, name, value))
         setattr(target, name, value)
+
+    def tampered(self) -> list[str]:
+        """Names the explorer patched that something else has since replaced or deleted."""
+        out = []
+        for target, name, model in self._installed:
+            if target.__dict__.get(name, _MISSING) is not model:
+                where = target.__name__ if isinstance(target, type | ModuleType) else "?"
+                out.append(f"{where}.{name}")
+        return out
 
     def install(self) -> None:
         for name, model in _THREADING.items():
@@ -132,15 +144,25 @@ class Patches:
         primitives.Clock.wall0 = _real.wall_time()
         primitives.Clock.perf0 = _real.perf_counter()
         for mod in list(sys.modules.values()):
-            f = getattr(mod, "__file__", None)
-            if not f or not is_user_filename(f) or mod is threading:
+            if mod is threading or id(mod) in _SKIPPED or not isinstance(
+                    getattr(mod, "__dict__", None), dict):
+                continue
+            if not isinstance(getattr(mod, "__file__", None), str):
+                _SKIPPED.add(id(mod))  # built-in and frozen modules bind nothing of ours
                 continue
             g = mod.__dict__
-            self._rebind(g, g)
-            for value in list(g.values()):
-                # ``class Counter: _lock = threading.Lock()`` shares one lock like a global.
-                if isinstance(value, type) and value.__module__ == mod.__name__:
-                    self._rebind(value, dict(value.__dict__))
+            # ``class Counter: _lock = threading.Lock()`` shares one lock like a global.
+            targets: list[tuple[dict[str, Any] | type, dict[str, Any]]] = [(g, g)]
+            name = g.get("__name__")
+            targets += [(v, dict(v.__dict__)) for v in list(g.values())
+                        if isinstance(v, type) and v.__module__ == name]
+            if not any(_rebindable(names) for _, names in targets):
+                if in_library_place(mod.__file__):
+                    _SKIPPED.add(id(mod))  # a library module with nothing to rebind, for good
+                continue
+            if is_user_module(mod):
+                for target, names in targets:
+                    self._rebind(target, names)
 
     def _rebind(self, target: dict[str, Any] | type, names: dict[str, Any]) -> None:
         """Swap real factories and primitives bound in a module or class for modelled ones."""
@@ -161,10 +183,20 @@ class Patches:
             _assign(target, name, maker())
 
     def restore(self) -> None:
+        self._installed.clear()
         for target, name, value in reversed(self._saved):
             _assign(target, name, value)
         self._saved.clear()
         self._instances.clear()
+
+
+_MISSING = object()
+#: Modules (by id, alive for good in sys.modules) that never need rebinding.
+_SKIPPED: set[int] = set()
+
+
+def _rebindable(names: dict[str, Any]) -> bool:
+    return any(id(v) in _FACTORIES or _fresh_instance(v) is not None for v in list(names.values()))
 
 
 def _assign(target: Any, name: str, value: Any) -> None:

@@ -18,7 +18,8 @@ from typing import Any
 
 from . import _real
 from .codeinfo import user_frame
-from .scheduler import HarnessError, Scheduler, ThreadState, controlled
+from .scheduler import HarnessError, Scheduler, ThreadState
+from .steps import controlled
 
 _get_ident = _real.get_ident
 
@@ -91,7 +92,7 @@ class Lock(_Modelled):
                 return False
             raise _would_block("acquiring a held lock")
         s = ts.sched
-        s.point(ts)
+        s.point(ts, self)
         if self._locked:
             if not blocking:
                 s.note(ts, "try", self, "tried and failed to acquire")
@@ -108,7 +109,7 @@ class Lock(_Modelled):
     def release(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         if not self._locked:
             raise RuntimeError("release unlocked lock")
         self._locked = False
@@ -119,7 +120,7 @@ class Lock(_Modelled):
     def locked(self) -> bool:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         return self._locked
 
     def __enter__(self) -> bool:
@@ -141,6 +142,8 @@ class Lock(_Modelled):
         return None
 
     def _acquire_restore(self, ts: ThreadState | None, saved: Any) -> None:
+        if ts is not None:
+            ts.sched.strategy.touch(("o", id(self)))
         if ts is not None and self._locked:
             ts.sched.note(ts, "wait-lock", self, "waits to re-acquire", self._owner)
             ts.sched.block(ts, lambda: not self._locked, None, ("waits for", self))
@@ -163,7 +166,7 @@ class RLock(Lock):
     def acquire(self, blocking: bool = True, timeout: float = -1) -> bool:
         ts = _current()
         if ts is not None and self._owner is ts:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
             self._count += 1
             return True
         if ts is None and self._locked and self._owner is None:
@@ -177,7 +180,7 @@ class RLock(Lock):
     def release(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         if not self._locked or (ts is not None and self._owner is not ts):
             raise RuntimeError("cannot release un-acquired lock")
         self._count -= 1
@@ -241,7 +244,8 @@ class Condition(_Modelled):
             raise _would_block("Condition.wait()")
         s = ts.sched
         self._check_owned(ts, "wait")
-        s.point(ts)
+        s.point(ts, self)
+        s.strategy.touch(("o", id(self._lock)))
         waiter = _Waiter(ts)
         self._waiters.append(waiter)
         saved = self._lock._release_save()
@@ -283,7 +287,7 @@ class Condition(_Modelled):
         ts = _current()
         self._check_owned(ts, "notify")
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         woken = []
         while self._waiters and len(woken) < n:
             w = self._waiters.pop(0)
@@ -322,7 +326,7 @@ class Semaphore(_Modelled):
                 return False
             raise _would_block("Semaphore.acquire()")
         s = ts.sched
-        s.point(ts)
+        s.point(ts, self)
         if self._value == 0:
             if not blocking:
                 return False
@@ -337,7 +341,7 @@ class Semaphore(_Modelled):
     def release(self, n: int = 1) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         self._release(n)
         if ts is not None:
             ts.sched.note(ts, "release", self, "released", self._value)
@@ -381,7 +385,7 @@ class Event(_Modelled):
     def is_set(self) -> bool:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         return self._flag
 
     isSet = is_set  # noqa: N815 - the stdlib alias
@@ -389,14 +393,14 @@ class Event(_Modelled):
     def set(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
             ts.sched.note(ts, "set", self, "set")
         self._flag = True
 
     def clear(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
             ts.sched.note(ts, "clear", self, "cleared")
         self._flag = False
 
@@ -407,7 +411,7 @@ class Event(_Modelled):
                 return True
             raise _would_block("Event.wait()")
         s = ts.sched
-        s.point(ts)
+        s.point(ts, self)
         if not self._flag:
             s.note(ts, "wait", self, "waits on")
             if not s.block(ts, lambda: self._flag, _deadline(s, timeout), ("waits on", self)):
@@ -442,7 +446,7 @@ class Barrier(_Modelled):
         if ts is None:
             raise _would_block("Barrier.wait()")
         s = ts.sched
-        s.point(ts)
+        s.point(ts, self)
         if self._broken:
             raise threading.BrokenBarrierError
         gen = self._gen
@@ -475,13 +479,13 @@ class Barrier(_Modelled):
     def abort(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         self._broken = True
 
     def reset(self) -> None:
         ts = _current()
         if ts is not None:
-            ts.sched.point(ts)
+            ts.sched.point(ts, self)
         if self._count:
             self._reset_gens.add(self._gen)  # its waiters wake up and raise
         self._gen += 1
@@ -575,7 +579,7 @@ def thread_start(self: threading.Thread) -> None:
     if self in s.by_thread or getattr(self, "_cl_started", False):
         raise RuntimeError("threads can only be started once")
     if ts is not None:
-        s.point(ts)
+        s.point(ts, self)
     self._cl_started = True  # type: ignore[attr-defined]
     started = getattr(self, "_started", None)
     if started is not None:
@@ -600,7 +604,7 @@ def thread_join(self: threading.Thread, timeout: float | None = None) -> None:
         return None
     if target is ts:
         raise RuntimeError("cannot join current thread")
-    s.point(ts)
+    s.point(ts, target)
     if target.status != "finished":
         s.note(ts, "wait-join", target, "waits for thread")
         if not s.block(ts, lambda: target.status == "finished", _deadline(s, timeout),
@@ -618,7 +622,7 @@ def thread_is_alive(self: threading.Thread) -> bool:
     if target is None:
         return _ORIG["is_alive"](self)
     if ts is not None:
-        s.point(ts)
+        s.point(ts, target)
     return target.status != "finished"
 
 

@@ -23,6 +23,7 @@ call) is given up on ("leaked") and parks for good at its next switch point.
 
 from __future__ import annotations
 
+import builtins
 import reprlib
 import sys
 import threading
@@ -31,10 +32,29 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
-from . import _real
+from . import _real, tracing
 from .codeinfo import CHECK, Missing, Op, evaluate, user_frame
+from .steps import Step, controlled
 
-controlled: dict[int, ThreadState] = {}
+#: ``point(ts, obj)`` without an object: the step may touch anything.
+OPAQUE: Any = object()
+#: ``point(ts, BY_CALLER)``: the caller records what the step touches.
+BY_CALLER: Any = object()
+_MUTABLE_TOUCH = (list, dict, set, bytearray, deque)
+#: Exact types whose methods change only the container itself (and call no hidden code).
+_CONTAINERS = frozenset({list, dict, set, bytearray, deque, str, bytes, tuple, int, frozenset})
+#: Builtins that change none of their arguments.
+_PURE_BUILTINS = {name: getattr(builtins, name) for name in (
+    "range", "len", "isinstance", "issubclass", "min", "max", "abs", "sum", "enumerate", "zip",
+    "print", "int", "str", "float", "bool", "tuple", "list", "dict", "set", "frozenset", "repr",
+    "hash", "id", "type", "sorted", "reversed", "any", "all", "divmod", "round",
+)}
+_MISSING = object()
+
+
+_CALLS = frozenset({"CALL", "CALL_KW", "CALL_FUNCTION_EX"})
+_SUBSCRIPTS = frozenset({"BINARY_SUBSCR", "STORE_SUBSCR", "DELETE_SUBSCR", "BINARY_SLICE",
+                         "STORE_SLICE"})
 
 
 class HarnessError(Exception):
@@ -100,6 +120,7 @@ class ThreadState:
     __slots__ = (
         "tid", "name", "thread", "sched", "baton", "status", "pred", "deadline",
         "timed_out", "waiting", "ident", "pending", "busy", "target", "exc", "gone", "leaked",
+        "call_frame",
     )
 
     def __init__(self, sched: Scheduler, tid: int, thread: threading.Thread,
@@ -123,6 +144,7 @@ class ThreadState:
         self.gone = _real.allocate_lock()  # released when the OS thread is about to exit
         self.gone.acquire()
         self.leaked = False  # given up on by the reclaim: parks for good instead of unwinding
+        self.call_frame: FrameType | None = None  # a CALL step: opaque if it returns unseen
 
     def __repr__(self) -> str:
         return f"<{self.name} {self.status}>"
@@ -145,7 +167,7 @@ class Scheduler:
         self.verdict: str | None = None
         self.message = ""
         self.detail: dict[str, Any] = {}
-        self.events: list[tuple[Any, ...]] = []
+        self.events: list[Step] = []
         self.witness_at: int | None = None
         self.witness_step = 0
         self.closed = False
@@ -174,8 +196,6 @@ class Scheduler:
             thread._set_native_id()  # type: ignore[attr-defined]
         threading._active[ts.ident] = thread  # type: ignore[attr-defined]
         controlled[ts.ident] = ts
-        from . import tracing
-
         tracing.thread_started()
         ts.baton.acquire()
         try:
@@ -206,14 +226,15 @@ class Scheduler:
             return
         ts.busy = True
         self.fill_pending(ts)
+        if ts.call_frame is not None:
+            self.strategy.opaque()
+        self.strategy.touch(("o", id(ts)))
         self.note(ts, "finish", None, "finished", frame=None)
         ts.status = "finished"
         self._exit_thread(ts)
         self._schedule(ts)
 
     def _exit_thread(self, ts: ThreadState) -> None:
-        from . import tracing
-
         tracing.thread_finished()
         controlled.pop(ts.ident, None)
         threading._active.pop(ts.ident, None)  # type: ignore[attr-defined]
@@ -229,8 +250,8 @@ class Scheduler:
         nxt.baton.release()
 
     # ------------------------------------------------------------ switch points
-    def point(self, ts: ThreadState) -> None:
-        """A switch point in the running thread ``ts``."""
+    def point(self, ts: ThreadState, obj: Any = OPAQUE) -> None:
+        """A switch point in the running thread ``ts``; its next step touches ``obj``."""
         if self.closed:
             self.die(ts)
         ts.busy = True
@@ -250,6 +271,12 @@ class Scheduler:
                 if self.snapshot is not None:
                     self.snapshot(self)
         self._schedule(ts)
+        if obj is not BY_CALLER:
+            ts.call_frame = None
+            if obj is OPAQUE:
+                self.strategy.opaque()
+            else:
+                self.strategy.touch(("o", id(obj)))
         ts.busy = False
 
     def block(self, ts: ThreadState, pred: Callable[[], bool], deadline: float | None,
@@ -268,6 +295,10 @@ class Scheduler:
         ts.busy = True
         self._schedule(ts)
         ts.busy = busy
+        if ts.timed_out or waiting[1] is None:
+            self.strategy.opaque()
+        else:
+            self.strategy.touch(("o", id(waiting[1])))
         ts.status = "runnable"
         ts.pred = None
         ts.waiting = None
@@ -307,6 +338,7 @@ class Scheduler:
         self.current = nxt
         nxt.baton.release()
         if ts.status == "finished":
+            _real.sleep(0)  # give the GIL to the next thread now, not at the switch interval
             return
         ts.baton.acquire()
         if self.closed:
@@ -338,8 +370,6 @@ class Scheduler:
         if ts.leaked:
             park_forever()
         ts.busy = False
-        from . import tracing
-
         tracing.dying()
         raise Abort
 
@@ -385,7 +415,7 @@ class Scheduler:
             fn, line = frame.f_code.co_filename, frame.f_lineno
         else:
             fn, line = "", 0
-        self.events.append((ts.tid, fn, line, kind, obj, text, value))
+        self.events.append(Step(ts.tid, fn, line, kind, obj, text, value))
 
     def note_exception(self, ts: ThreadState, exc: BaseException) -> None:
         tb = exc.__traceback__
@@ -394,8 +424,8 @@ class Scheduler:
             if tb.tb_frame.f_code.co_filename and user_frame(tb.tb_frame) is tb.tb_frame:
                 fn, line = tb.tb_frame.f_code.co_filename, tb.tb_lineno
             tb = tb.tb_next
-        self.events.append((ts.tid, fn, line, "exception", None,
-                            f"raised {type(exc).__name__}: {exc}", None))
+        self.events.append(Step(ts.tid, fn, line, "exception", None,
+                                f"raised {type(exc).__name__}: {exc}"))
 
     def fill_pending(self, ts: ThreadState) -> None:
         """Complete a recorded write with the value it stored (known only after it ran)."""
@@ -408,8 +438,7 @@ class Scheduler:
             value = container[key]
         except Exception:  # noqa: BLE001
             return
-        ev = self.events[idx]
-        self.events[idx] = ev[:6] + (snapshot(ts, value),)
+        self.events[idx] = self.events[idx]._replace(value=snapshot(ts, value))
 
     def on_instruction(self, ts: ThreadState, code: Any, op: Op, frame: FrameType) -> None:
         """Called by the tracer before an instruction of code under test runs."""
@@ -420,15 +449,22 @@ class Scheduler:
         if op.kind == CHECK:
             self._check_real(ts, op, frame)
             return
+        strategy = self.strategy
+        if ts.call_frame is not None:
+            if ts.call_frame is frame:  # a call returned without a switch point: C code ran
+                strategy.opaque()
+            ts.call_frame = None
         # Decide who runs first: what this thread reads is what it sees once it goes on.
-        self.point(ts)
+        self.point(ts, BY_CALLER)
         name = op.name
         opname = op.opname
         if opname == "LOAD_ATTR" or opname == "STORE_ATTR":
             try:
                 obj = evaluate(op.base, frame)
             except Missing:
+                strategy.opaque()
                 return
+            strategy.touch((id(obj), name), opname == "STORE_ATTR")
             if isinstance(obj, _real.REAL_PRIMITIVE_TYPES):
                 self._real_used(ts, obj, code, op)
             d = getattr(obj, "__dict__", None)
@@ -446,23 +482,73 @@ class Scheduler:
                             break
                     else:
                         return
-                self.events.append((ts.tid, code.co_filename, op.line, "read", obj, name,
-                                    snapshot(ts, v)))
+                if isinstance(v, _MUTABLE_TOUCH):
+                    strategy.touch(("o", id(v)))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "read", obj, name,
+                                        snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), d, name]
-                self.events.append((ts.tid, code.co_filename, op.line, "write", obj, name, None))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "write", obj, name))
         elif opname == "LOAD_GLOBAL" or opname == "STORE_GLOBAL":
             g = frame.f_globals
+            strategy.touch((id(g), name), opname == "STORE_GLOBAL")
             if opname == "LOAD_GLOBAL":
                 if name in g:
                     v = g[name]
                     if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
                         self._real_used(ts, v, code, op)
-                    self.events.append((ts.tid, code.co_filename, op.line, "read", g, name,
-                                        snapshot(ts, v)))
+                    if isinstance(v, _MUTABLE_TOUCH):
+                        strategy.touch(("o", id(v)))
+                    self.events.append(Step(ts.tid, code.co_filename, op.line, "read", g, name,
+                                            snapshot(ts, v)))
             else:
                 ts.pending = [len(self.events), g, name]
-                self.events.append((ts.tid, code.co_filename, op.line, "write", g, name, None))
+                self.events.append(Step(ts.tid, code.co_filename, op.line, "write", g, name))
+        elif opname == "LOAD_DEREF" or opname == "STORE_DEREF":
+            # Every cell of that name may be this one: conservative, never wrong.
+            strategy.touch(("cell", name), opname == "STORE_DEREF")
+            if opname == "LOAD_DEREF":
+                v = frame.f_locals.get(name)
+                if isinstance(v, _MUTABLE_TOUCH):
+                    strategy.touch(("o", id(v)))
+        elif opname in _CALLS:
+            if not self._touch_call(op, frame):
+                ts.call_frame = frame  # opaque if it returns here without a switch point
+        elif opname in _SUBSCRIPTS:
+            try:
+                strategy.touch(("o", id(evaluate(op.base, frame))),
+                               opname != "BINARY_SUBSCR" and opname != "BINARY_SLICE")
+            except Missing:
+                strategy.opaque()
+        elif opname != "JUMP_BACKWARD":
+            strategy.opaque()
+
+    def _touch_call(self, op: Op, frame: FrameType) -> bool:
+        """Touch what a call of a builtin or a container's method reads or changes, if known."""
+        callee = op.base
+        if callee is None or op.args is None:
+            return False
+        if callee[0] == "method":
+            try:
+                receiver = evaluate(callee[1], frame)
+            except Missing:
+                return False
+            if type(receiver) not in _CONTAINERS:
+                return False
+            self.strategy.touch(("o", id(receiver)))
+        elif callee[1] in frame.f_globals or (
+                _PURE_BUILTINS.get(callee[1], _MISSING) is not frame.f_builtins.get(callee[1])):
+            return False
+        for expr in op.args:
+            if expr == ("const",):
+                continue
+            try:
+                value = evaluate(expr, frame)
+            except Missing:
+                return False
+            if isinstance(value, _MUTABLE_TOUCH):
+                self.strategy.touch(("o", id(value)), callee[0] == "method")
+        return True
 
     def _check_real(self, ts: ThreadState, op: Op, frame: FrameType) -> None:
         try:
@@ -475,13 +561,17 @@ class Scheduler:
             self._real_used(ts, obj, frame.f_code, op)
 
     def _real_used(self, ts: ThreadState, obj: Any, code: Any, op: Op) -> None:
+        """Code under test used a real primitive: it could block unseen, so it is a failure."""
         import linecache
 
         src = linecache.getline(code.co_filename, op.line).strip()
         kind = type(obj).__name__
-        self.harness_error(
-            ts,
-            f"thread {ts.name} used a real {kind} created outside the exploration "
-            f"({code.co_filename}:{op.line}: {src}); the explorer cannot see it block. "
-            "Create locks, conditions and queues in setup() or in the code under test.",
+        message = (
+            f"thread {ts.name} used a real {kind} that the interleaving explorer does not "
+            f"control ({code.co_filename}:{op.line}: {src}). Make locks, conditions, "
+            "semaphores, events and queues with the threading and queue modules when the "
+            "object that uses them is created (threading.Lock() in __init__), not with "
+            "_thread, a saved factory or an object made before the test started."
         )
+        self._end("failed", message, {"kind": "real-primitive"})
+        self._abandon(ts)

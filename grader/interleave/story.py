@@ -16,6 +16,7 @@ from typing import Any
 
 from .primitives import Condition, _Modelled
 from .scheduler import Scheduler, ThreadState
+from .steps import Step
 
 MAX_STEPS_SHOWN = 14
 _SYNC_SKIP = {"read", "write"}
@@ -78,9 +79,9 @@ class Namer:
 
 
 def _is_user(frame: Any) -> bool:
-    from .codeinfo import is_user_filename
+    from .codeinfo import is_user_code
 
-    return is_user_filename(frame.f_code.co_filename)
+    return is_user_code(frame.f_code)
 
 
 def _children(obj: Any, path: str) -> list[tuple[Any, str]]:
@@ -136,8 +137,8 @@ class Teller:
     def tname(self, tid: int) -> str:
         return self.s.threads[tid].name
 
-    def describe(self, e: tuple[Any, ...]) -> str:
-        tid, fn, line, kind, obj, text, value = e
+    def describe(self, e: Step) -> str:
+        kind, obj, text, value = e.kind, e.obj, e.text, e.value
         if kind == "read":
             return f"read {_label(obj, text)} (= {_short(value)})"
         if kind == "write":
@@ -154,8 +155,8 @@ class Teller:
             return f"{text} {name} (value now {value})"
         return f"{text} {name}".rstrip()
 
-    def line(self, e: tuple[Any, ...]) -> tuple[str, str, str, str]:
-        tid, fn, line = e[0], e[1], e[2]
+    def line(self, e: Step) -> tuple[str, str, str, str]:
+        tid, fn, line = e.tid, e.filename, e.line
         where = f"{os.path.basename(fn)}:{line}" if fn else ""
         src = linecache.getline(fn, line).strip() if fn else ""
         if len(src) > 44:
@@ -167,15 +168,18 @@ class Teller:
         if not rows:
             return ""
         w = [max(len(r[k]) for r in rows) for k in range(3)]
+        # ">" marks a context switch: another thread ran in between.
+        marks = [" "] + [">" if a[0] != b[0] else " " for a, b in zip(rows, rows[1:], strict=False)]
         return "\n".join(
-            f"  {r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}".rstrip() for r in rows)
+            f"{m} {r[0]:<{w[0]}}  {r[1]:<{w[1]}}  {r[2]:<{w[2]}}  {r[3]}".rstrip()
+            for m, r in zip(marks, rows, strict=True))
 
     # ------------------------------------------------------------- selection
     def shared_keys(self, upto: int) -> set[Any]:
         by_key: dict[Any, set[int]] = {}
         for e in self.ev[:upto]:
-            if e[3] in ("read", "write") and _is_data(e[6]):
-                by_key.setdefault((id(e[4]), e[5]), set()).add(e[0])
+            if e.kind in ("read", "write") and _is_data(e.value):
+                by_key.setdefault(e.key, set()).add(e.tid)
         return {k for k, tids in by_key.items() if len(tids) > 1}
 
     def relevant(self, upto: int | None = None, limit: int = MAX_STEPS_SHOWN) -> list[int]:
@@ -184,7 +188,7 @@ class Teller:
         out = []
         for i in range(upto):
             e = self.ev[i]
-            if e[3] in _SYNC_SKIP and ((id(e[4]), e[5]) not in shared or not _is_data(e[6])):
+            if e.kind in _SYNC_SKIP and (e.key not in shared or not _is_data(e.value)):
                 continue
             out.append(i)
         return out[-limit:]
@@ -193,17 +197,17 @@ class Teller:
         pairs: dict[Any, list[tuple[int, int, int]]] = {}
         last_read: dict[tuple[Any, int], int] = {}
         for i, e in enumerate(self.ev):
-            kind = e[3]
+            kind = e.kind
             if kind not in ("read", "write"):
                 continue
-            key = (id(e[4]), e[5])
+            key = e.key
             if kind == "read":
-                if _is_data(e[6]):
-                    last_read[(key, e[0])] = i
+                if _is_data(e.value):
+                    last_read[(key, e.tid)] = i
             else:
-                r = last_read.pop((key, e[0]), None)
+                r = last_read.pop((key, e.tid), None)
                 if r is not None:
-                    pairs.setdefault(key, []).append((e[0], r, i))
+                    pairs.setdefault(key, []).append((e.tid, r, i))
         best = None
         for plist in pairs.values():
             for a in range(len(plist)):
@@ -218,23 +222,23 @@ class Teller:
         _, ra, rb, wa, wb, ta, tb = best
         first, second = (ta, tb) if ra < rb else (tb, ta)
         e = self.ev[ra]
-        va, vb = self.ev[ra][6], self.ev[rb][6]
+        va, vb = self.ev[ra].value, self.ev[rb].value
         vals = f"(={_short(va)})" if va == vb else f"(={_short(va)} and ={_short(vb)})"
         diag = (f"lost update: {self.tname(first)} and {self.tname(second)} both read "
-                f"{_label(e[4], e[5])} {vals} before either wrote it back")
+                f"{_label(e.obj, e.text)} {vals} before either wrote it back")
         return diag, [ra, rb, wa, wb]
 
     def if_not_while(self, tid: int, upto: int) -> tuple[str, int] | None:
         """A thread that woke from Condition.wait() inside an ``if`` and went on regardless."""
         for i in range(upto - 1, -1, -1):
             e = self.ev[i]
-            if e[0] != tid:
+            if e.tid != tid:
                 continue
-            if e[3] == "wait":
+            if e.kind == "wait":
                 return None
-            if e[3] == "woke" and isinstance(e[4], Condition):
-                if _enclosing_keyword(e[1], e[2]) == "if":
-                    cond = self.namer.name(e[4])
+            if e.kind == "woke" and isinstance(e.obj, Condition):
+                if _enclosing_keyword(e.filename, e.line) == "if":
+                    cond = self.namer.name(e.obj)
                     return (f"{self.tname(tid)} woke up from waiting on {cond} and went on "
                             f"although what it waited for no longer held (another thread got "
                             f"there first): wait in a `while` loop, not under an `if`", i)
@@ -269,19 +273,22 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
         idx = t.relevant(upto)
         diag = f"found: a schedule in which the predicate holds (at step {sched.witness_step})"
         return t.render(idx), diag, "found"
-    if verdict == "deadlock":
+    if detail.get("kind") in ("real-primitive", "tamper"):
+        idx = t.relevant(limit=6)
+        diag = message
+    elif verdict == "deadlock":
         diag, idx = _deadlock(t, detail.get("waits", []))
     elif verdict == "failed":
         lu = t.lost_update() if detail.get("kind") != "exception" else None
         if lu is not None:
             diag, idx = lu
             idx = sorted(set(idx) | {i for i in t.relevant(limit=4)
-                                     if sched.events[i][3] == "exception"})
+                                     if sched.events[i].kind == "exception"})
         else:
-            exc = [i for i, e in enumerate(sched.events) if e[3] == "exception"]
+            exc = [i for i, e in enumerate(sched.events) if e.kind == "exception"]
             upto = exc[0] + 1 if exc else len(sched.events)
             idx = t.relevant(upto)
-            tids = [sched.events[exc[0]][0]] if exc else [ts.tid for ts in sched.threads]
+            tids = [sched.events[exc[0]].tid] if exc else [ts.tid for ts in sched.threads]
             for tid in tids:
                 inw = t.if_not_while(tid, upto)
                 if inw is not None:
@@ -337,11 +344,11 @@ def _deadlock(t: Teller, waits: list[dict[str, Any]]) -> tuple[str, list[int]]:
                              f"{t.namer.name(w['obj'])}")
             for i in range(len(ev) - 1, -1, -1):
                 e = ev[i]
-                if e[0] == tid and e[3] == "acquire" and e[4] is held:
+                if e.tid == tid and e.kind == "acquire" and e.obj is held:
                     idx.append(i)
                     break
             for i in range(len(ev) - 1, -1, -1):
-                if ev[i][0] == tid and ev[i][3] in ("wait-lock", "wait-join"):
+                if ev[i].tid == tid and ev[i].kind in ("wait-lock", "wait-join"):
                     idx.append(i)
                     break
         return "deadlock: " + "; ".join(parts), idx
@@ -349,7 +356,7 @@ def _deadlock(t: Teller, waits: list[dict[str, Any]]) -> tuple[str, list[int]]:
     conds = [w for w in waits if isinstance(w["obj"], Condition)]
     objs = {id(w["obj"]) for w in waits}
     for i, e in enumerate(ev):
-        if (e[3] not in _SYNC_SKIP and id(e[4]) in objs) or e[3] in ("finish", "exception"):
+        if (e.kind not in _SYNC_SKIP and id(e.obj) in objs) or e.kind in ("finish", "exception"):
             idx.append(i)
     idx = idx[-MAX_STEPS_SHOWN:]
     if conds:

@@ -32,6 +32,12 @@ class Strategy:
     def choose(self, enabled: list[Any], current: Any) -> Any:
         raise NotImplementedError
 
+    def touch(self, key: Any, write: bool = True) -> None:
+        """The running step read (or changed) the shared object named ``key`` (for DPOR)."""
+
+    def opaque(self) -> None:
+        """The running step may have touched anything (for DPOR)."""
+
     def end(self, steps: int) -> None:
         pass
 
@@ -235,15 +241,23 @@ class Exhaustive(Strategy):
         del self.stack[self.depth:]
 
 
-def make(strategy: str, seed: int, *, preemption_bound: int = 2, pct_depth: int = 3) -> Strategy:
-    """Build a strategy by name: "random", "pct" or "exhaustive"."""
+def make(strategy: str, seed: int, *, preemption_bound: int | None = 2,
+         pct_depth: int = 3, schedules: int = 200, find: bool = False) -> Strategy:
+    """Build a strategy by name: "systematic", "random", "pct", "exhaustive" or "dpor"."""
+    if strategy == "systematic":
+        return Systematic(seed, schedules, find)
+    if strategy == "dpor":
+        from .dpor import DPOR
+
+        return DPOR(preemption_bound)
     if strategy == "random":
         return RandomWalk(seed)
     if strategy == "pct":
         return PCT(seed, pct_depth)
     if strategy == "exhaustive":
         return Exhaustive(preemption_bound)
-    raise ValueError(f"unknown strategy {strategy!r}: use 'random', 'pct' or 'exhaustive'")
+    raise ValueError(f"unknown strategy {strategy!r}: use 'systematic', 'random', 'pct', "
+                     "'exhaustive' or 'dpor'")
 
 
 def from_token(token: str) -> Strategy:
@@ -260,3 +274,95 @@ def from_token(token: str) -> Strategy:
         return Replay([int(x) for x in rest.split(".") if x != ""])
     raise ValueError(f"bad replay token {token!r}: expected random:SEED, pct:SEED:K:D "
                      "or schedule:0.1.0")
+
+
+class Systematic(Strategy):
+    """DPOR first (the same schedules under every seed), then also seeded random sampling.
+
+    Of the ``budget`` schedules, the first ``HEAD`` are the systematic
+    search's (with at most one preemption, then unbounded); after that its
+    schedules alternate with random ones. When the
+    search covers every schedule that differs in the order of conflicting
+    steps, that is a proof (``exhausted``) and the exploration stops. So a
+    failure the search reaches within its budget is found under every seed,
+    and the sampling keeps random's reach into long or wide schedules. A
+    search for a state (``find``) is never proven impossible by the
+    reduction (it keeps one order of independent steps, not every
+    intermediate state), so it goes on sampling.
+    """
+
+    name = "systematic"
+    HEAD = 64
+
+    def __init__(self, seed: int, budget: int, find: bool = False) -> None:
+        super().__init__()
+        from .dpor import DPOR
+
+        # One preemption first: most bugs need only one, and a bounded search reaches
+        # them in a few schedules; then the unbounded search, which can prove.
+        self.searches = [DPOR(1), DPOR()]
+        self.search = self.searches[0]
+        self.sampling = RandomWalk(seed)
+        self.budget = budget
+        self.find = find
+        self.active: Strategy = self.search
+        self.searched = 0
+        self.sampled = 0
+        self.search_live = True
+
+    @property
+    def sampled_from(self) -> int | None:
+        """How many schedules the search ran, if it did not finish (None if it did)."""
+        return None if self.search.exhausted and not self.search_live else (
+            self.searched if self.sampled else None)
+
+    def begin(self, index: int) -> bool:
+        if self.search_live and (self.searched < self.HEAD or index % 2 == 0
+                                 or self.sampled >= self.budget):
+            while self.searched < self.budget:
+                if self.search.begin(self.searched):
+                    self.searched += 1
+                    self.active = self.search
+                    return True
+                if self.search is self.searches[-1]:
+                    break
+                self.search = self.searches[self.searches.index(self.search) + 1]
+            self.search_live = False
+            if self.search.exhausted and not self.find:
+                self.exhausted = True
+                return False
+        if self.sampled >= self.budget:
+            return False
+        self.active = self.sampling
+        self.sampled += 1
+        return self.sampling.begin(self.sampled - 1)
+
+    @property
+    def schedule(self) -> list[int]:  # type: ignore[override]
+        return self.active.schedule
+
+    @schedule.setter
+    def schedule(self, value: list[int]) -> None:
+        pass
+
+    def new_thread(self, ts: Any) -> None:
+        self.active.new_thread(ts)
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        return self.active.choose(enabled, current)
+
+    def touch(self, key: Any, write: bool = True) -> None:
+        self.active.touch(key, write)
+
+    def opaque(self) -> None:
+        self.active.opaque()
+
+    def end(self, steps: int) -> None:
+        self.active.end(steps)
+
+    def token(self) -> str:
+        return self.active.token()
+
+    @property
+    def seed(self) -> int | None:
+        return self.active.seed

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import _real
 from .codeinfo import SWITCH, table_for
-from .scheduler import controlled
+from .steps import controlled
 
 USE_MONITORING = sys.version_info >= (3, 12)
 _tool: int | None = None

@@ -86,14 +86,24 @@ def test_racy_counter_found_on_every_seed(worker):
 
 
 def test_locked_counter_ok_over_2000_schedules():
-    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=2000)
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=2000,
+                strategy="random")
     assert r.verdict == "ok", r.story
     assert r.schedules_run == 2000
+
+
+def test_locked_counter_proven_by_the_systematic_search_in_a_few_schedules():
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200,
+                strategy="systematic")
+    assert r.verdict == "ok" and r.exhausted, r.story
+    assert r.schedules_run <= 30, r.schedules_run  # one-preemption pass, then the proof
+    assert "covered every schedule" in r.story
     assert bool(r) is True
 
 
 def test_story_has_file_line_source_and_replay():
-    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3)
+    r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3, strategy="random",
+                shrink=False)
     assert f"{HERE}:" in r.story
     assert "tmp = self.value" in r.story
     assert "self.value = tmp + 1" in r.story
@@ -329,10 +339,11 @@ def test_names_bound_at_import_do_not_escape():
     assert samples.GLOBAL_LOCK.__class__ is type(threading.Lock())
 
 
-def test_real_lock_from_before_is_inconclusive():
+def test_real_lock_from_before_is_a_failure_of_the_code():
     r = explore(None, [lambda s: samples.SHARED.deposit(1)] * 2, schedules=20, timeout=2)
-    assert r.verdict == "inconclusive", r.story
+    assert r.verdict == "failed", r.story
     assert "real" in r.diagnosis and "interleave_samples.py" in r.diagnosis
+    assert "threading.Lock() in __init__" in r.story
 
 
 # --------------------------------------------------------- aborts and budgets
@@ -363,7 +374,8 @@ def test_bare_except_does_not_swallow_the_abort():
         states.append(S())
         return states[-1]
 
-    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], max_steps=3000, seed=2)
+    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], max_steps=3000, seed=2,
+                strategy="random")
     assert r.verdict in ("deadlock", "livelock"), r.story
     spins = states[-1].spins
     time.sleep(0.05)
@@ -418,3 +430,22 @@ def test_threads_look_finished_after_exploration():
 
     assert explore(None, main, schedules=3).verdict == "ok"
     assert not any(t.is_alive() for t in made)
+
+
+# ------------------------------------------------------------------ shrinking
+def test_a_failing_schedule_is_shrunk_and_its_replay_reproduces_it():
+    kw = {"strategy": "random", "seed": 5, "schedules": 300}
+    raw = explore(None, lambda s: samples.dine(3, 1), shrink=False, **kw)
+    small = explore(None, lambda s: samples.dine(3, 1), **kw)
+    assert raw.verdict == small.verdict == "deadlock", small.story
+    assert small.steps <= raw.steps
+    assert small.replay.startswith("schedule:") and "shrunk from" in small.story
+    again = explore(None, lambda s: samples.dine(3, 1), replay=small.replay)
+    assert again.verdict == "deadlock" and again.steps == small.steps, again.story
+
+
+def test_story_marks_context_switches():
+    r = explore(Counter, [racy_worker, racy_worker], two_increments)
+    assert r.verdict == "failed"
+    marked = [ln for ln in r.story.splitlines() if ln.startswith("> ")]
+    assert marked, r.story

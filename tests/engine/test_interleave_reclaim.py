@@ -46,7 +46,8 @@ def ba(s):
 
 def test_200_deadlocked_schedules_keep_the_thread_count_bounded():
     py0, os0 = threading.active_count(), _os_threads()
-    r = explore(Two, [ab, ba], schedules=200, stop_on_first=False, seed=3, timeout=60)
+    r = explore(Two, [ab, ba], schedules=200, stop_on_first=False, seed=3, timeout=60,
+                strategy="random")
     assert r.counts.get("deadlock", 0) >= 50, f"expected many deadlocked schedules: {r.counts}"
     assert r.leaked_threads == 0, f"{r.leaked_threads} threads did not unwind"
     assert threading.active_count() <= py0 + 2, "Thread objects of ended schedules still listed"
@@ -58,6 +59,7 @@ def test_exists_through_many_deadlocks_keeps_the_thread_count_bounded():
     os0 = _os_threads()
     # Philosophers 0 and 2 never eat at once with 3 forks; each deadlock leaves threads behind.
     r = exists(None, lambda s: samples.dine(3, 1), lambda s: False, schedules=200, seed=5,
+               strategy="random",
                timeout=60)
     assert r.found is False and r.counts.get("deadlock", 0) >= 20, r.counts
     n = _settled(os0 + 2)
@@ -83,7 +85,7 @@ def test_bare_except_in_a_loop_is_reclaimed():
         return w
 
     os0 = _os_threads()
-    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], schedules=20,
+    r = explore(setup, [stubborn("a", "b"), stubborn("b", "a")], schedules=20, strategy="random",
                 stop_on_first=False, max_steps=2000, seed=2)
     assert r.counts.get("deadlock", 0) + r.counts.get("livelock", 0) == 20, r.counts
     assert r.leaked_threads == 0, f"{r.leaked_threads} threads did not unwind"
@@ -102,7 +104,8 @@ def test_pure_bytecode_loop_with_bare_except_is_reclaimed():
                 pass
 
     os0 = _os_threads()
-    r = explore(Two, [spin, spin], schedules=5, stop_on_first=False, max_steps=300)
+    r = explore(Two, [spin, spin], schedules=5, stop_on_first=False, max_steps=300,
+                strategy="random")
     assert r.counts == {"livelock": 5}, r.counts
     assert r.leaked_threads == 0, f"{r.leaked_threads} threads did not unwind"
     assert _settled(os0 + 2) <= os0 + 2
@@ -123,7 +126,7 @@ def test_finally_blocks_of_an_aborted_schedule_run_after_its_story():
                 log.append("unwound")
         return run
 
-    r = explore(S, [w("a", "b"), w("b", "a")], seed=0)
+    r = explore(S, [w("a", "b"), w("b", "a")], seed=0, strategy="random", shrink=False)
     assert r.verdict == "deadlock", r.story
     assert "unwound" not in r.story
     assert log.count("unwound") == 2, log
