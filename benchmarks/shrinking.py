@@ -20,6 +20,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from grader import environment  # noqa: E402
 from grader.interleave import api  # noqa: E402
 
 EXERCISES = ("e03_race_counter", "e04_bank_transfer", "e05_memoize", "e06_bounded_buffer",
@@ -75,7 +76,7 @@ def main() -> None:
                           f"{lines[1]:<4}")
                     sys.stdout.flush()
         sys.path.remove(tmp)
-    os.environ.pop("CONCURLAB_REPLAY", None)
+    os.environ.pop(environment.REPLAY, None)
 
 
 if __name__ == "__main__":
