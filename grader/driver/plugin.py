@@ -40,6 +40,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "concurlab_permit(*events): audit events the tampering policy allows this "
+        "exercise's submissions (e.g. sys._current_frames for a thread-dump exercise)")
     path = config.getoption("--concurlab-results")
     if path:
         config.pluginmanager.register(ResultsRecorder(Path(path)), "concurlab-results")
@@ -54,10 +57,16 @@ def subject(request: pytest.FixtureRequest):
     module = config.getoption("--concurlab-module")
     if not module_dir or not module:
         pytest.fail("hidden tests need --concurlab-module-dir and --concurlab-module")
-    sub = Subject(Path(module_dir), module, call_timeout=config.getoption("--concurlab-call-timeout"))
+    sub = Subject(Path(module_dir), module, call_timeout=config.getoption("--concurlab-call-timeout"),
+                  permit=_permitted(request))
     yield sub
     sub.close()
     _record_tampering(config, request.node.nodeid, sub.flags)
+
+
+def _permitted(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Audit events a hidden test module permits with ``pytestmark = pytest.mark.concurlab_permit(...)``."""
+    return tuple(str(event) for mark in request.node.iter_markers("concurlab_permit") for event in mark.args)
 
 
 def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
@@ -75,7 +84,7 @@ def reference(request: pytest.FixtureRequest):
     if not ref_dir:
         pytest.fail("this hidden test needs --concurlab-reference-dir")
     sub = Subject(Path(ref_dir), config.getoption("--concurlab-module"),
-                  call_timeout=config.getoption("--concurlab-call-timeout"))
+                  call_timeout=config.getoption("--concurlab-call-timeout"), permit=_permitted(request))
     yield sub
     sub.close()
 

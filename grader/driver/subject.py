@@ -164,8 +164,10 @@ class Subject:
     """One subject process, started lazily on first use and killed with its group on close."""
 
     def __init__(self, module_dir: Path, module_name: str, *, call_timeout: float = 30.0,
-                 python: str = sys.executable):
+                 python: str = sys.executable, permit: tuple[str, ...] = ()):
         self.module_dir = Path(module_dir)
+        #: Audit events the tampering policy lets this exercise raise (``concurlab_permit`` mark).
+        self.permit = permit
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.python = python
@@ -202,7 +204,8 @@ class Subject:
         }
         try:
             self._launch = sandbox.Launch(
-                [self.python, "-I", "-m", "grader.subject", "--fd", str(theirs.fileno())],
+                [self.python, "-I", "-m", "grader.subject", "--fd", str(theirs.fileno()),
+                 *(arg for event in self.permit for arg in ("--permit", event))],
                 python=self.python, scratch=self._scratch, module_dir=self.module_dir,
                 module_name=self.module_name, env=env, pass_fds=[theirs.fileno()])
         finally:

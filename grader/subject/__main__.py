@@ -46,6 +46,8 @@ def main() -> None:
     parser.add_argument("--fd", type=int, required=True, help="connected socket to the driver")
     parser.add_argument("--path", required=True, help="folder holding the submission module")
     parser.add_argument("--policy-fd", type=int, help="pipe for tampering evidence")
+    parser.add_argument("--permit", action="append", default=[],
+                        help="an audit event this exercise's solutions need (repeatable)")
     args = parser.parse_args()
     sock = socket.socket(fileno=args.fd)
     root = os.path.realpath(args.path)
@@ -60,7 +62,7 @@ def main() -> None:
         # Without a spec, spawn/forkserver workers run this file as __mp_main__ (see below);
         # with one they would skip it, as they skip every package's __main__.
         sys.modules["__main__"].__spec__ = None
-        check = policy.install(root, _reporter(args.policy_fd)).check
+        check = policy.install(root, _reporter(args.policy_fd), frozenset(args.permit)).check
     Server(sock, roots=[root], after_request=check).serve_forever()
     # Student threads may still run; the driver kills the process group anyway.
     os._exit(0)

@@ -78,9 +78,12 @@ _MAX_FLAGS = 20
 class Policy:
     """The audit hook and its evidence for one subject process."""
 
-    def __init__(self, root: str, report: Callable[[str], None], allowed: list[str] | None = None):
+    def __init__(self, root: str, report: Callable[[str], None], allowed: list[str] | None = None,
+                 permitted: frozenset[str] = frozenset()):
         self.root = os.path.realpath(root)
         self._report = report
+        #: Audit events this exercise's honest solutions need (e19 reads every thread's frames).
+        self._permitted = permitted
         self._flags: set[str] = set()
         self._local = threading.local()
         paths = sysconfig.get_paths()
@@ -150,6 +153,8 @@ class Policy:
     def _hook(self, event: str, args: tuple) -> None:
         if event not in _EVENTS or (event == "object.__getattr__" and args[1] not in _FRAME_ATTRS):
             return  # first and cheap: the explorer raises some events constantly
+        if event in self._permitted:
+            return
         if sys.gettrace() is not None:
             return  # under the explorer's tracer (3.11), which guards its own scheduling
         if getattr(self._local, "busy", False):
@@ -257,7 +262,7 @@ def _harmless(full: str) -> bool:
     return full.startswith(_HARMLESS) and "/concurlab-" not in full
 
 
-def install(root: str, report: Callable[[str], None]) -> Policy:
+def install(root: str, report: Callable[[str], None], permitted: frozenset[str] = frozenset()) -> Policy:
     """Install the policy for a submission in ``root`` (the probe folder is writable too)."""
     allowed = [p for p in (os.environ.get("CONCURLAB_PROBE_DIR"), os.environ.get("TMPDIR")) if p]
-    return Policy(root, report, allowed).install()
+    return Policy(root, report, allowed, permitted).install()
