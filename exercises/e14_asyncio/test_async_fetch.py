@@ -13,6 +13,9 @@ import time
 import pytest
 from async_fetch import fetch_all, run_blocking
 
+#: A hang fails its test after 10 s, with a traceback that shows where it hung.
+pytestmark = pytest.mark.timeout(10)
+
 URLS = [f"http://example.test/{i}" for i in range(9)]
 
 

@@ -9,6 +9,9 @@ import time
 import pytest
 from watchdog import Watchdog, thread_dump
 
+#: A hang fails its test after 10 s, with a traceback that shows where it hung.
+pytestmark = pytest.mark.timeout(10)
+
 
 def wait_for(predicate, timeout: float = 3.0) -> bool:
     deadline = time.monotonic() + timeout

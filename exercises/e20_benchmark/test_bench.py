@@ -11,6 +11,9 @@ import time
 import pytest
 from bench import Timing, benchmark, compare
 
+#: A hang fails its test after 10 s, with a traceback that shows where it hung.
+pytestmark = pytest.mark.timeout(10)
+
 
 class FakeClock:
     def __init__(self):

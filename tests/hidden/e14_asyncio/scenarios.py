@@ -191,17 +191,19 @@ def cancel_midway(n: int, limit: int, latency: float, cancel_after: float) -> di
 
 
 class StuckWatch:
-    """Samples the loop thread's stack; remembers where it stayed inside the submission.
+    """Samples the loop thread's stack; records each stretch it stayed inside the submission.
 
     A coroutine that awaits leaves the thread at once; one that calls a blocking
     function (``time.sleep``, a socket read) keeps it at the same instruction of
-    the submission, and every other task waits.
+    the submission, and every other task waits.  One short stretch can also be
+    the operating system not running the thread; a blocking call shows up as
+    the same stretch again and again, or as one long one.
     """
 
     def __init__(self, thread_id: int, interval: float = 0.004):
         self.thread_id = thread_id
         self.interval = interval
-        self.stuck: dict[str, float] = {}  # "file:line" -> longest seconds seen there
+        self.episodes: list[tuple[str, float]] = []  # ("file:line", seconds) of each stretch >= STUCK
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._watch, name="stuck-watch", daemon=True)
         self._file = async_fetch.__file__
@@ -228,15 +230,20 @@ class StuckWatch:
 
     def _watch(self) -> None:
         since: tuple | None = None
-        first = 0.0
-        while not self._stop.wait(self.interval):
+        first = last = 0.0
+        while True:
+            stopping = self._stop.wait(self.interval)
             now = time.monotonic()
-            seen = self._where()
-            if seen is None or since is None or seen[0] != since[0]:
+            seen = None if stopping else self._where()
+            if since is not None and (seen is None or seen[0] != since[0]):
+                if last - first >= STUCK:
+                    self.episodes.append((since[1], last - first))
+                since = None
+            if stopping:
+                return
+            if seen is not None and since is None:
                 since, first = seen, now
-                continue
-            place = seen[1]
-            self.stuck[place] = max(self.stuck.get(place, 0.0), now - first)
+            last = now
 
 
 def loop_stays_free(n: int, limit: int, latency: float) -> dict:
@@ -246,8 +253,7 @@ def loop_stays_free(n: int, limit: int, latency: float) -> dict:
     async def main() -> dict:
         with StuckWatch(threading.get_ident()) as watch:
             result = await _fetch_all(list(web.latency), web, limit=limit, timeout=60.0)
-        stuck = {k: v for k, v in watch.stuck.items() if v >= STUCK}
-        return {"result": _describe(result), "stuck": stuck, **web.summary()}
+        return {"result": _describe(result), "stuck": watch.episodes, **web.summary()}
 
     return _run(main, virtual=False)
 

@@ -15,9 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from grader.driver.plugin import Inconclusive
 from grader.driver.subject import RemoteException
 
 SCENARIOS = Path(__file__).parent / "scenarios.py"
+#: The loop thread parked in the submission this many times, or once for this long: blocked.
+BLOCKED_EPISODES = 3
+BLOCKED_SECONDS = 0.25
 
 
 def scenarios(subject):
@@ -149,15 +153,26 @@ def test_no_coroutine_left_unawaited(subject):
 
 
 def test_loop_never_blocked_while_fetching(subject):
+    """Judged by where the loop thread stays, not by how long fetch_all took.
+
+    Blocking shows as the loop thread parked at one line of the submission: again
+    and again (once per fetch), or for long.  One or two short stretches can be the
+    machine not running the thread: a regrade, never a fail.
+    """
     report = scenarios(subject).loop_stays_free(10, 10, 0.1)
     results_of(report)
-    if report["stuck"]:
-        where, seconds = max(report["stuck"].items(), key=lambda kv: kv[1])
-        pytest.fail(
-            f"while fetch_all ran, the event loop's thread stayed at {where} for "
-            f"{seconds * 1000:.0f} ms: a blocking call inside a coroutine (time.sleep, a plain "
-            "socket or file read) stops every other task. Await instead (asyncio.sleep), or move "
-            "it off the loop with run_blocking")
+    episodes = [(place, seconds) for place, seconds in report["stuck"]]
+    if not episodes:
+        return
+    where, seconds = max(episodes, key=lambda e: e[1])
+    if len(episodes) < BLOCKED_EPISODES and seconds < BLOCKED_SECONDS:
+        raise Inconclusive(f"the loop thread stayed {seconds * 1000:.0f} ms at {where} once or twice: "
+                           "a busy machine can do that")
+    pytest.fail(
+        f"while fetch_all ran, the event loop's thread stayed at {where} for "
+        f"{seconds * 1000:.0f} ms ({len(episodes)} time(s)): a blocking call inside a coroutine "
+        "(time.sleep, a plain socket or file read) stops every other task. Await instead "
+        "(asyncio.sleep), or move it off the loop with run_blocking")
 
 
 def test_run_blocking_keeps_the_loop_running(subject):
@@ -166,9 +181,11 @@ def test_run_blocking_keeps_the_loop_running(subject):
     assert not report["loop thread"], (
         "run_blocking called fn on the event loop's own thread: while fn blocks, no other task "
         "runs. Run it in a worker thread (asyncio.to_thread or loop.run_in_executor)")
-    assert report["ticks"] >= 3, (
-        f"a heartbeat task ticking every 5 ms ticked only {report['ticks']} times in 2 s while fn "
-        "ran: run_blocking must not stall the event loop")
+    assert report["ticks"], (
+        "a heartbeat task ticking every 5 ms never ticked in 2 s while fn ran in another thread: "
+        "run_blocking must await the result (asyncio.to_thread), not block the loop waiting for it")
+    if report["ticks"] < 3:
+        raise Inconclusive(f"the heartbeat ticked only {report['ticks']} times in 2 s (machine busy?)")
 
 
 def test_run_blocking_returns_and_raises(subject):

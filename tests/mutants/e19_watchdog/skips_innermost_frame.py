@@ -1,5 +1,5 @@
 # rejects: test_blocked_acquire_shows_the_calling_line
-"""Starts each stack one frame out (frame.f_back): the line where the thread blocks is missing."""
+"""Leaves out the innermost frame of each stack: the line where the thread blocks is missing."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ def thread_dump(skip: int | None = None) -> str:
             continue
         lines = [f'Thread "{names.get(ident, "<not started by threading>")}" (ident {ident}), '
                  "most recent call last:"]
-        lines += [f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_stack(frame.f_back)]
+        lines += [f"  {f.filename}:{f.lineno} in {f.name}" for f in traceback.extract_stack(frame)[:-1]]
         sections.append("\n".join(lines))
     return "\n\n".join(sections) + "\n"
 
