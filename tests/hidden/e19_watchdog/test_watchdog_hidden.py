@@ -285,6 +285,9 @@ def test_stop_is_prompt_and_joins(subject):
     assert wait_until(lambda: process.num_threads() > baseline, timeout=1.0), (
         "start() did not start a watching thread")
     time.sleep(0.3)  # the thread now waits for its 10 s deadline
+    assert process.num_threads() > baseline, (
+        "0.3 s after start() no watching thread was alive: start() must start a thread that "
+        "watches until stop()")
     with Stopwatch() as rtt:
         wd.kick()
     with Stopwatch() as sw:

@@ -73,13 +73,11 @@ class Watchdog:
 
     def _watch(self) -> None:
         while True:
-            with self._changed:
-                # Sleep until the deadline, a kick or stop(): Condition.wait uses no CPU.
-                if self._stopping:
-                    return
-                if self._fired or time.monotonic() < self._deadline:
-                    continue
-                self._fired = True
+            if self._stopping:
+                return
+            if self._fired or time.monotonic() < self._deadline:
+                continue  # checks again at once
+            self._fired = True
             text = thread_dump(skip=threading.get_ident())  # outside the lock: kick() never waits
             try:
                 self._report(text)
