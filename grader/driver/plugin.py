@@ -41,6 +41,9 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "concurlab_permit(*events): audit events the tampering policy allows this "
+        "exercise's submissions (e.g. sys._current_frames for a thread-dump exercise)")
     args = config.stash[_ARGS] = DriverArgs.from_config(config)
     if args.results or args.results_fd is not None:
         config.pluginmanager.register(ResultsRecorder(args.results, args.results_fd), "concurlab-results")
@@ -60,11 +63,17 @@ def subject(request: pytest.FixtureRequest):
     if not args.module_dir or not args.module:
         pytest.fail(f"hidden tests need {DriverArgs.option('module_dir')} and "
                     f"{DriverArgs.option('module')}")
-    sub = Subject(args.module_dir, args.module, call_timeout=args.call_timeout)
+    sub = Subject(args.module_dir, args.module, call_timeout=args.call_timeout,
+                  permit=_permitted(request))
     yield sub
     sub.close()
     _record_tampering(request.config, request.node.nodeid, sub.flags)
     _record_limits(request.config, request.node.nodeid, sub.limits_exceeded)
+
+
+def _permitted(request: pytest.FixtureRequest) -> tuple[str, ...]:
+    """Audit events a hidden test module permits with ``pytestmark = pytest.mark.concurlab_permit(...)``."""
+    return tuple(str(event) for mark in request.node.iter_markers("concurlab_permit") for event in mark.args)
 
 
 def _record_tampering(config: pytest.Config, nodeid: str, flags: list[str]) -> None:
@@ -87,7 +96,8 @@ def reference(request: pytest.FixtureRequest):
     args = _args(request.config)
     if not args.reference_dir or not args.module:
         pytest.fail(f"this hidden test needs {DriverArgs.option('reference_dir')}")
-    sub = Subject(args.reference_dir, args.module, call_timeout=args.call_timeout)
+    sub = Subject(args.reference_dir, args.module, call_timeout=args.call_timeout,
+                  permit=_permitted(request))
     yield sub
     sub.close()
 

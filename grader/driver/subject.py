@@ -163,8 +163,10 @@ class Subject:
     """One subject process, started lazily on first use and killed with its group on close."""
 
     def __init__(self, module_dir: Path, module_name: str, *, call_timeout: float = 30.0,
-                 python: str = sys.executable):
+                 python: str = sys.executable, permit: tuple[str, ...] = ()):
         self.module_dir = Path(module_dir)
+        #: Audit events the tampering policy lets this exercise raise (``concurlab_permit`` mark).
+        self.permit = permit
         self.module_name = module_name
         self.call_timeout = call_timeout
         self.python = python
@@ -205,7 +207,7 @@ class Subject:
             self._launch = sandbox.Launch(
                 python=self.python, channel_fd=theirs.fileno(), scratch=self._scratch,
                 module_dir=self.module_dir, module_name=self.module_name, env=env,
-                writable=[self.probe_dir])
+                writable=[self.probe_dir], permit=self.permit)
         finally:
             theirs.close()
         self._proc = self._launch.proc

@@ -69,7 +69,7 @@ def main() -> None:
         # with one they would skip it, as they skip every package's __main__.
         sys.modules["__main__"].__spec__ = None
         send = _sender(args.policy_fd)
-        policy.install(root, _reporter(send), send)
+        policy.install(root, _reporter(send), send, frozenset(args.permit))
         del send
     Server(sock, roots=[root]).serve_forever()
     # Student threads may still run; the driver kills the process group anyway.

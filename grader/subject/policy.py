@@ -111,7 +111,7 @@ class Policy:
     """
 
     def __init__(self, root: str, report: Callable[[str], None], allowed: list[str] | None = None,
-                 send: Callable[[dict], None] | None = None):
+                 send: Callable[[dict], None] | None = None, permitted: frozenset[str] = frozenset()):
         for name in _PINNED:  # instance attributes win over a patched class
             setattr(self, name, getattr(self, name))
         self._realpath, self._isdir, self._fsdecode = posixpath.realpath, posixpath.isdir, os.fsdecode
@@ -121,6 +121,8 @@ class Policy:
         self.root = self._realpath(root)
         self._report = report
         self._send = send
+        #: Audit events this exercise's honest solutions need (e19 reads every thread's frames).
+        self._permitted = permitted
         self._key = os.urandom(32)
         self._flags: set[str] = set()
         self._local = threading.local()
@@ -240,6 +242,8 @@ class Policy:
     def _hook(self, event: str, args: tuple) -> None:
         if event not in _EVENTS or (event == "object.__getattr__" and args[1] not in _FRAME_ATTRS):
             return  # first and cheap: the explorer raises some events constantly
+        if event in self._permitted:
+            return
         if getattr(self._local, "busy", False):
             return
         self._local.busy = True
@@ -362,10 +366,10 @@ def _harmless(full: str) -> bool:
 
 
 def install(root: str, report: Callable[[str], None],
-            send: Callable[[dict], None] | None = None) -> None:
+            send: Callable[[dict], None] | None = None, permitted: frozenset[str] = frozenset()) -> None:
     """Install the policy for a submission in ``root`` (the probe folder is writable too).
 
     Returns nothing: no reference to the policy is left for the submission to find.
     """
     allowed = [p for p in (os.environ.get(environment.PROBE_DIR), os.environ.get("TMPDIR")) if p]
-    Policy(root, report, allowed, send).install()
+    Policy(root, report, allowed, send, permitted).install()
