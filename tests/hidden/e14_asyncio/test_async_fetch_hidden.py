@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 from grader.driver.subject import RemoteException
 
 SCENARIOS = Path(__file__).parent / "scenarios.py"

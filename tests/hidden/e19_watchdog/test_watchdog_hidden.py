@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 from grader.driver.subject import wait_until
 from grader.instruments import Stopwatch
 
