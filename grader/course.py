@@ -51,6 +51,8 @@ class Exercise(_Strict):
     wall_budget: Seconds | None = None
     exclusive: bool = Field(False, description="grade alone: the exercise measures speed")
     thresholds: dict[str, float] = {}
+    #: test -> the tests that must all pass for it to earn its points (see grader/gating.py).
+    requires: dict[str, list[str]] = Field({}, description="points earned only with these tests")
 
     @field_validator("id")
     @classmethod
@@ -196,6 +198,26 @@ def _check_ids(course: Course) -> None:
         seen.add(ex.id)
 
 
+def requires_problems(course: Course, ex: Exercise) -> list[str]:
+    """Every name in ``requires`` has points, and a required test has no requirements itself.
+
+    Gates one level deep read at a glance (a correctness test gates hygiene tests)
+    and cannot form a cycle.
+    """
+    problems: list[str] = []
+    for test, required in ex.requires.items():
+        key = f"{course.path}: exercises[{ex.id}].requires.{test}"
+        for name in [test, *required]:
+            if name not in ex.points:
+                problems.append(f"{key}: {name} is not in points. Fix: use one of "
+                                f"{', '.join(ex.points)}")
+        for name in required:
+            if name == test or name in ex.requires:
+                problems.append(f"{key}: {name} is itself gated. Fix: require only tests "
+                                "that have no requires of their own")
+    return problems
+
+
 def hidden_test_functions(course: Course, ex: Exercise) -> set[str]:
     """Names of hidden test functions, read with ast (no hidden test is imported)."""
     names: set[str] = set()
@@ -213,6 +235,7 @@ def check_course_tree(course: Course) -> list[str]:
     where = str(course.path)
     for ex in course.exercises.values():
         key = f"exercises[{ex.id}]"
+        problems += requires_problems(course, ex)
         folder = course.exercise_dir(ex)
         if not folder.is_dir():
             problems.append(f"{where}: {key}.id: no folder {folder.relative_to(course.root)}. "

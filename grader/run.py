@@ -20,7 +20,9 @@ from pathlib import Path
 from grader import sandbox
 from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
+from grader.gating import withhold_gated_points
 from grader.lifeline import kill_tree
+from grader.results import TestResult
 
 #: An empty ini so the course's own pytest settings never leak into grading.
 _EMPTY_INI = "[pytest]\n"
@@ -152,6 +154,7 @@ def score(ex: Exercise, collected: list[dict], finished: dict[str, dict], timed_
         tests.append({"name": item["name"], "outcome": outcome,
                       "points": max_points if outcome == "passed" else 0.0,
                       "max_points": max_points, "message": message})
+    tests = [t.to_json() for t in withhold_gated_points(ex, tuple(map(TestResult.from_json, tests)))]
     outcomes = {t["outcome"] for t in tests}
     status = ("timed out" if timed_out else
               "inconclusive" if "inconclusive" in outcomes else "graded")
