@@ -26,7 +26,7 @@ PROMPT = 0.3
 #: have in that time: a blocked thread has none, a thread polling every 50 ms or less has more.
 IDLE_WINDOW = 1.5
 SYSTEMATIC = Path(__file__).parent / "systematic.py"
-#: Every one-preemption schedule of two start() calls (the reference needs about 550).
+#: Every one-preemption schedule of two start() calls (the reference needs about 550, 2 s idle).
 SYSTEMATIC_BUDGET = 2000
 MAX_WAKEUPS_PER_SECOND = 20
 
