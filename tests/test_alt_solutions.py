@@ -19,21 +19,10 @@ from grader.collect import Submission, stage_path
 from tests.conftest import ROOT
 
 ALTERNATIVES = sorted((ROOT / "tests/engine/solutions_alt").glob("*/*.py"))
-#: A first line ``# known false fail: why`` marks a correct solution the grader still wrongs:
-#: a strict xfail, so the fix that makes it pass must also remove the mark.
-KNOWN = "# known false fail:"
-
-
-def case(path: Path):
-    first = path.read_text(encoding="utf-8").partition("\n")[0]
-    marks = [pytest.mark.xfail(reason=first.removeprefix(KNOWN).strip(), strict=True)] \
-        if first.startswith(KNOWN) else []
-    return pytest.param(path, id=f"{path.parent.name}/{path.stem}", marks=marks)
-
 
 @pytest.mark.slow
 @pytest.mark.timeout(900)
-@pytest.mark.parametrize("path", [case(p) for p in ALTERNATIVES])
+@pytest.mark.parametrize("path", ALTERNATIVES, ids=[f"{p.parent.name}/{p.stem}" for p in ALTERNATIVES])
 def test_an_independent_correct_solution_scores_full_marks(course, path: Path):
     ex = course.exercises[path.parent.name]
     (result,) = run_jobs(course, [Job(Submission(path.stem, path), ex, stage_path(path, ex), "")], jobs=1)

@@ -1,4 +1,3 @@
-# known false fail: the explorer cannot run concurrent.futures.Future (a correct single flight times out)
 """A correct memoize in another style: one concurrent.futures.Future per key in flight."""
 
 import threading
