@@ -20,6 +20,7 @@ from tests.conftest import ROOT
 
 ALTERNATIVES = sorted((ROOT / "tests/engine/solutions_alt").glob("*/*.py"))
 
+
 @pytest.mark.slow
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("path", ALTERNATIVES, ids=[f"{p.parent.name}/{p.stem}" for p in ALTERNATIVES])
