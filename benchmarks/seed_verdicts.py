@@ -42,8 +42,10 @@ def extra_job(course: Course, path: Path) -> tuple[str, str, set[str] | None, Jo
 
 
 def verdict(result: dict) -> str:
-    lost = sorted(selfcheck.names(result, *selfcheck.LOST))
-    return ", ".join(lost) or "full marks"
+    """The tests that lost points, then those the machine could not measure (a regrade)."""
+    lost = ", ".join(sorted(selfcheck.names(result, *selfcheck.LOST)))
+    unmeasured = ", ".join(sorted(selfcheck.names(result, "inconclusive")))
+    return (lost or "no points lost") + (f" (regrade: {unmeasured})" if unmeasured else "")
 
 
 def main(argv: list[str] | None = None) -> int:
