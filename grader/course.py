@@ -160,6 +160,8 @@ class Exercise(_Strict):
         if unknown:
             raise ValueError(f"unknown limit {unknown[0]!r}; known: {', '.join(Limits.model_fields)}")
         return v
+    #: test -> the tests that must all pass for it to earn its points (see grader/gating.py).
+    requires: dict[str, list[str]] = Field({}, description="points earned only with these tests")
 
     @field_validator("id")
     @classmethod
@@ -342,6 +344,25 @@ def _check_gate_allows(course: Course) -> None:
             raise CourseError(f"{course.path}: exercises[{ex.id}].gate.allow: {unknown[0]!r} is not "
                               "refused by defaults.gate. Fix: check its spelling, or remove it")
 
+def requires_problems(course: Course, ex: Exercise) -> list[str]:
+    """Every name in ``requires`` has points, and a required test has no requirements itself.
+
+    Gates one level deep read at a glance (a correctness test gates hygiene tests)
+    and cannot form a cycle.
+    """
+    problems: list[str] = []
+    for test, required in ex.requires.items():
+        key = f"{course.path}: exercises[{ex.id}].requires.{test}"
+        for name in [test, *required]:
+            if name not in ex.points:
+                problems.append(f"{key}: {name} is not in points. Fix: use one of "
+                                f"{', '.join(ex.points)}")
+        for name in required:
+            if name == test or name in ex.requires:
+                problems.append(f"{key}: {name} is itself gated. Fix: require only tests "
+                                "that have no requires of their own")
+    return problems
+
 
 def hidden_test_functions(course: Course, ex: Exercise) -> set[str]:
     """Names of hidden test functions, read with ast (no hidden test is imported)."""
@@ -360,6 +381,7 @@ def check_course_tree(course: Course) -> list[str]:
     where = str(course.path)
     for ex in course.exercises.values():
         key = f"exercises[{ex.id}]"
+        problems += requires_problems(course, ex)
         folder = course.exercise_dir(ex)
         if not folder.is_dir():
             problems.append(f"{where}: {key}.id: no folder {folder.relative_to(course.root)}. "

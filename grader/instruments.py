@@ -10,6 +10,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 
@@ -64,3 +65,41 @@ class Stopwatch:
 
     def __exit__(self, *exc: object) -> None:
         self.seconds = self._clock() - self.start
+
+
+def parallel_seconds(samples: list[tuple[float, dict[int, float]]], pids: set[int]) -> float:
+    """CPU seconds that ``pids`` used beyond one CPU's worth, summed over sampling windows.
+
+    ``samples`` are (time, pid -> CPU seconds) as a :class:`grader.proctree.TreeWatch`
+    records them.  In a window of ``w`` seconds one CPU gives at most ``w``
+    seconds, so any excess proves two of the processes ran at the same instant:
+    time-slicing on one busy core never shows up here.  A process is counted
+    only between two samples that both saw it.
+    """
+    total = 0.0
+    for (t0, before), (t1, after) in zip(samples, samples[1:], strict=False):
+        grew = sum(max(0.0, after[p] - before[p]) for p in pids if p in before and p in after)
+        total += max(0.0, grew - (t1 - t0))
+    return total
+
+
+def context_switches(pid: int) -> dict[int, int]:
+    """Thread id -> context switches so far (voluntary + involuntary) of every thread of ``pid``.
+
+    A thread that blocks in ``Event.wait(10)`` switches out once and stays out; one
+    that polls with ``time.sleep(0.001)`` wakes up a thousand times a second, however
+    little CPU each wake-up costs.  Read from ``/proc`` (Linux); {} where it cannot be.
+    """
+    counts: dict[int, int] = {}
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except OSError:
+        return counts
+    for task in tasks:
+        try:
+            fields = dict(line.split(":", 1) for line in (task / "status").read_text().splitlines()
+                          if "ctxt_switches" in line)
+            counts[int(task.name)] = sum(int(v) for v in fields.values())
+        except (OSError, ValueError):
+            continue
+    return counts

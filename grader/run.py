@@ -22,6 +22,7 @@ from grader.collect import Staged, write_workspace
 from grader.course import Course, Exercise
 from grader.driver.args import DriverArgs
 from grader.driver.records import DriverLog
+from grader.gating import withhold_gated_points
 from grader.lifeline import kill_tree
 from grader.results import ExerciseResult, Outcome, Status, TestResult
 
@@ -157,6 +158,7 @@ def score(ex: Exercise, log: DriverLog, timed_out: bool, budget: float) -> Exerc
             outcome, message, duration = finished.outcome, finished.message, finished.duration
         tests.append(TestResult(item.name, outcome, max_points if outcome is Outcome.PASSED else 0.0,
                                 max_points, message, round(duration, 3)))
+    tests = list(withhold_gated_points(ex, tuple(tests)))
     outcomes = {t.outcome for t in tests}
     status = (Status.TIMED_OUT if timed_out else
               Status.INCONCLUSIVE if Outcome.INCONCLUSIVE in outcomes else Status.GRADED)

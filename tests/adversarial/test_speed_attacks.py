@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.driver.plugin import Inconclusive
+from grader.driver.verdicts import Inconclusive
 from grader.speedup import judge_speed
 from grader.speedup import timing as timing_module
 

@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.explored import explorer_says, settled
+from grader.driver.explored import explorer_says, judge, settled
+from grader.driver.verdicts import Inconclusive
 from grader.instruments import Stopwatch
 
 SCENARIOS = Path(__file__).parent / "scenarios.py"
 SCHEDULES = 150
+SYSTEMATIC = Path(__file__).parent / "systematic.py"
+#: Every one-preemption schedule of a woken put (the reference needs under 200).
+SYSTEMATIC_BUDGET = 1000
 
 
 def explored(subject, scenario: str, *args: object, schedules: int) -> dict:
@@ -81,6 +85,13 @@ def test_full_buffer_blocks_put(subject, seed):
     result = explored(subject, "full_buffer_blocks", 2, seed, schedules=20)
     assert result["verdict"] == "ok", explorer_says(
         result, "put must wait while the buffer is full, until a get makes room:")
+    woken = subject.load(SYSTEMATIC).woken_put_keeps_its_deadline(SYSTEMATIC_BUDGET)
+    judge(woken, "put('new', timeout=1) on a full buffer while another thread takes an item and "
+                 "puts it back every 0.3 s: the put must give up 1 s after it was called, however "
+                 "often it is woken (compute the deadline once; wait only for what is left of it)")
+    if not woken["exhausted"]:
+        raise Inconclusive(f"the search of every one-preemption schedule did not finish in "
+                           f"{woken['schedules_run']} schedules (machine busy?)")
 
 
 def test_woken_threads_recheck(subject, seed):

@@ -1,10 +1,9 @@
 """Hidden tests for e10_shared_counters: parallel_histogram(values, bins, workers=2).
 
 Lost updates are exposed by contention the test controls: every value in the
-same bin, four workers, tens of thousands of updates, several trials.  On a
-shared counter an unlocked ``+=`` loses thousands of counts per trial here,
-even when all workers share one CPU (the array's own lock makes them switch
-exactly between the read and the write); a locked update never loses one.
+same bin, two workers, millions of updates, up to three trials, and the
+driver's own proof (CPU time sampled per worker) that the workers ran at the
+same instant; without that proof a trial that lost nothing is a regrade.
 The other tests that check counts use one worker, so a racy submission fails
 exactly the contention test, every time.
 """
@@ -12,9 +11,12 @@ exactly the contention test, every time.
 from __future__ import annotations
 
 import random
+import time
 
 import pytest
 
+from grader.driver.verdicts import Inconclusive
+from grader.instruments import parallel_seconds
 from grader.leaks import (
     bounded_call,
     hang_report,
@@ -25,6 +27,17 @@ from grader.leaks import (
 from grader.proctree import TreeWatch
 
 DEADLINE = 15.0
+#: Updates per contention trial, all to one bin: an unlocked loop of two workers over these
+#: runs longer than an interpreter start-up, so workers that overlap do so in their loops.
+CONTENDED = 600_000
+TRIALS = 3
+#: Seconds one contended call may take (a million values cross two process boundaries), and
+#: after which no new trial starts.
+CONTENDED_DEADLINE = 25.0
+#: The share of the second-busiest worker's CPU time that must have run in parallel with the
+#: other's.  With a start-up of s and a loop of L CPU seconds, a stagger that still leaves this
+#: much parallel time leaves the two loops side by side for at least 0.7 L - 0.3 s.
+SIDE_BY_SIDE = 0.7
 
 
 @pytest.fixture(autouse=True)
@@ -40,9 +53,10 @@ def use(subject, method: str = "spawn"):
     return subject.module()
 
 
-def histogram(subject, sub, values: list, bins: int, workers: int, what: str) -> list:
-    out = bounded_call(sub.parallel_histogram, values, bins, workers=workers, deadline=DEADLINE)
-    assert not out.hung, hang_report(subject, what, DEADLINE)
+def histogram(subject, sub, values: list, bins: int, workers: int, what: str,
+              deadline: float = DEADLINE) -> list:
+    out = bounded_call(sub.parallel_histogram, values, bins, workers=workers, deadline=deadline)
+    assert not out.hung, hang_report(subject, what, deadline)
     got = out.result()
     assert type(got) is list, f"{what} must return a list, got {type(got).__name__}"
     assert len(got) == bins, f"{what} must return {bins} counts (one per bin), got {len(got)}"
@@ -72,11 +86,25 @@ def test_counts_each_bin(subject, seed, method):
 
 
 def test_no_count_lost_under_contention(subject):
-    n, workers, trials = 40_000, 4, 3
+    """Two workers update one bin side by side; a pass needs proof that they truly overlapped.
+
+    An unlocked ``counts[v] += 1`` loses counts only while two workers run at the
+    same instant, which a loaded machine may never allow.  The driver samples
+    each worker's CPU time: CPU seconds beyond one CPU's worth prove they ran
+    in parallel.  A lost count fails at once; no loss without that proof is a
+    regrade, never a pass.
+    """
+    n, workers = CONTENDED, 2
     sub = use(subject)
-    for trial in range(1, trials + 1):
-        what = f"parallel_histogram([1] * {n}, bins=3, workers={workers})"
-        got = histogram(subject, sub, [1] * n, 3, workers, what)
+    values = [1] * n
+    what = f"parallel_histogram([1] * {n}, bins=3, workers={workers})"
+    side_by_side: list[str] = []
+    started = time.monotonic()
+    for trial in range(1, TRIALS + 1):
+        if time.monotonic() - started > CONTENDED_DEADLINE:
+            break  # a machine this slow cannot show it either: a regrade, below
+        with TreeWatch(subject.process, interval=0.005) as watch:
+            got = histogram(subject, sub, values, 3, workers, what, deadline=CONTENDED_DEADLINE)
         assert got[1] == n, (
             f"trial {trial}: {what} counted {got[1]}: {n - got[1]} updates of the shared count "
             "were lost. `counts[v] += 1` is a read then a write: two processes read the same "
@@ -84,6 +112,16 @@ def test_no_count_lost_under_contention(subject):
             "update (e.g. `with counts.get_lock():`), or better, count locally and add each "
             "bin's total under that lock")
         assert got[0] == got[2] == 0, f"trial {trial}: {what} gave {got}: only bin 1 has values"
+        used = {pid: cpu for pid, cpu in watch.used().items() if pid in watch.workers()}
+        parallel = parallel_seconds(watch.samples, set(used))
+        pair = sorted(used.values())[-2] if len(used) > 1 else 0.0
+        if pair and parallel >= SIDE_BY_SIDE * pair:
+            return
+        side_by_side.append(f"{parallel:.2f} s of {pair:.2f} s")
+    raise Inconclusive(
+        f"no count was lost, but in {len(side_by_side)} trial(s) the workers never ran side by side for long "
+        f"(in parallel for {', '.join(side_by_side)} of CPU): the machine is too busy to show "
+        "lost updates between processes")
 
 
 def test_uses_worker_processes(subject, seed):

@@ -15,8 +15,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.verdicts import Inconclusive
 from grader.driver.subject import RemoteException
+from grader.driver.verdicts import Inconclusive
 
 SCENARIOS = Path(__file__).parent / "scenarios.py"
 #: The loop thread parked in the submission this many times, or once for this long: blocked.

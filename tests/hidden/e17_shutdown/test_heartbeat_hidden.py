@@ -2,23 +2,33 @@
 
 ``tick`` is a driver callback, so every tick is timed here.  Promptness is
 measured against a 10 s interval (a sleeping thread would need seconds, a
-correct one milliseconds); busy-waiting is measured as the subject's CPU time.
+correct one milliseconds); busy-waiting is measured as the subject's CPU time
+and as the wake-ups of the idle heartbeat thread.
 """
 
 from __future__ import annotations
 
 import threading
 import time
+from pathlib import Path
 
 import pytest
 
+from grader.driver.explored import judge
 from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
-from grader.instruments import InFlight, Stopwatch
+from grader.instruments import InFlight, Stopwatch, context_switches
 
 #: stop() must return well under 0.1 s by contract; measured from the driver, allow this
 #: plus twice the round trip of a no-op call (a sleeping thread needs 1 s: stop's timeout).
 PROMPT = 0.3
+#: How long an idle heartbeat (interval=10) is watched, and the most wake-ups a second it may
+#: have in that time: a blocked thread has none, a thread polling every 50 ms or less has more.
+IDLE_WINDOW = 1.5
+SYSTEMATIC = Path(__file__).parent / "systematic.py"
+#: Every one-preemption schedule of two start() calls (the reference needs about 550, 2 s idle).
+SYSTEMATIC_BUDGET = 2000
+MAX_WAKEUPS_PER_SECOND = 20
 
 
 class Ticks:
@@ -151,20 +161,39 @@ def test_stop_waits_for_a_running_tick(subject):
 
 
 def test_waiting_burns_no_cpu(subject):
+    """While it waits out a 10 s interval the heartbeat thread neither burns CPU nor wakes up.
+
+    Polling a flag with ``time.sleep(0.001)`` costs little CPU but wakes the thread
+    a thousand times a second; the driver counts the new threads' context switches
+    in ``/proc`` (out of the submission's reach) as well as the process's CPU time.
+    """
+    pid = subject.process.pid
+    resting = set(context_switches(pid))
     hb = subject.module().Heartbeat(Ticks(), 10)
     hb.start()
     try:
         time.sleep(0.2)  # the thread settles into its wait
-        before = cpu_seconds(subject)
+        before, switches = cpu_seconds(subject), context_switches(pid)
         with Stopwatch() as window:
-            burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=2.0)
+            burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=IDLE_WINDOW)
         used = cpu_seconds(subject) - before
+        after = context_switches(pid)
     finally:
         hb.stop()
     assert not burning, (
         f"while waiting for a 10 s interval the heartbeat used {used:.2f} s of CPU in "
         f"{window.seconds:.2f} s: it busy-waits. Block instead: Event.wait(timeout) sleeps until "
         "the timeout or until the event is set, using no CPU")
+    new = set(switches) - resting
+    if not new:
+        raise Inconclusive("no new thread of the heartbeat could be seen in /proc to count its wake-ups")
+    woke = sum(after.get(tid, switches[tid]) - switches[tid] for tid in new)
+    rate = woke / window.seconds
+    assert rate <= MAX_WAKEUPS_PER_SECOND, (
+        f"while waiting for a 10 s interval the heartbeat thread woke up {woke} times in "
+        f"{window.seconds:.2f} s ({rate:.0f} a second): it polls, which is busy-waiting however "
+        "short each nap is. Block instead: Event.wait(timeout) sleeps until the timeout or until "
+        "stop() sets the event, and wakes up exactly once")
 
 
 def test_tick_exception_is_logged_and_ticking_goes_on(subject):
@@ -206,3 +235,12 @@ def test_start_twice_and_bad_interval(subject):
     assert settled, (
         f"after start() and a refused second start(), {extra} threads were running: the second "
         "start() must start nothing")
+    at_once = subject.load(SYSTEMATIC).start_twice_at_once(SYSTEMATIC_BUDGET)
+    if at_once["verdict"] == "livelock":
+        return  # its thread spins and never lets stop() finish: test_waiting_burns_no_cpu says so
+    judge(at_once, "two threads called start() on one Heartbeat at the same moment, and both "
+                   "got past the check: test and set 'started' under one lock, so that exactly "
+                   "one start() wins and the other raises RuntimeError")
+    if not at_once["exhausted"]:
+        raise Inconclusive(f"the search of every one-preemption schedule of two start() calls did "
+                           f"not finish in {at_once['schedules_run']} schedules (machine busy?)")

@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver.verdicts import Inconclusive
 from grader.driver.subject import wait_until
+from grader.driver.verdicts import Inconclusive
 from grader.instruments import Stopwatch
 
 #: Reading every thread's frames is what this exercise teaches: the subject's policy allows it.
