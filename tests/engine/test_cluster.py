@@ -49,25 +49,27 @@ def scheduler(tmp_path):
     procs = [subprocess.Popen([DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard",
                                "--scheduler-file", str(info)], stdout=subprocess.DEVNULL,
                               stderr=subprocess.DEVNULL, start_new_session=True)]
-    deadline = time.monotonic() + 60
-    while not info.exists() and time.monotonic() < deadline:
-        time.sleep(0.2)
-    assert info.exists(), "the scheduler did not start"
-    address = json.loads(info.read_text())["address"]
-    for _ in range(2):
-        procs.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--no-nanny",
-                                       "--no-dashboard", "--host", "127.0.0.1", "--resources", "exclusive=1"],
-                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                      start_new_session=True, cwd=ROOT))
-    from distributed import Client
+    try:  # whatever fails while starting, no process is left behind
+        deadline = time.monotonic() + 60
+        while not info.exists() and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert info.exists(), "the scheduler did not start"
+        address = json.loads(info.read_text())["address"]
+        for _ in range(2):
+            procs.append(subprocess.Popen([DASK, "worker", address, "--nthreads", "1", "--no-nanny",
+                                           "--no-dashboard", "--host", "127.0.0.1", "--resources",
+                                           "exclusive=1"], stdout=subprocess.DEVNULL,
+                                          stderr=subprocess.DEVNULL, start_new_session=True, cwd=ROOT))
+        from distributed import Client
 
-    with Client(address, timeout=30) as client:
-        client.wait_for_workers(2, timeout=60)
-    yield address, [p.pid for p in procs[1:]]
-    for p in procs:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(p.pid, signal.SIGKILL)
-        p.wait(10)
+        with Client(address, timeout=30) as client:
+            client.wait_for_workers(2, timeout=60)
+        yield address, [p.pid for p in procs[1:]]
+    finally:
+        for p in procs:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(p.pid, signal.SIGKILL)
+            p.wait(10)
 
 
 def _scores(result) -> dict[tuple[str, str], tuple[float, tuple[str, ...]]]:
