@@ -46,3 +46,11 @@ def copy_course(dest: Path, exercise_ids: list[str], **overrides) -> Path:
     data["exercises"] = [dict(e, **overrides) for e in data["exercises"] if e["id"] in exercise_ids]
     (dest / "course.yml").write_text(yaml.safe_dump(data, sort_keys=False))
     return dest
+
+
+def edit_course(folder: Path, change) -> None:
+    """Change a copied course's course.yml in place: ``change`` edits the parsed data."""
+    path = folder / "course.yml"
+    data = yaml.safe_load(path.read_text())
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False))

@@ -6,13 +6,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-import yaml
 from click.testing import CliRunner
 
 from grader.cli import main
 from grader.course import THRESHOLDS
 from grader.speedup.timing import DEFAULT_THRESHOLDS
-from tests.conftest import copy_course
+from tests.conftest import copy_course, edit_course
 
 
 @pytest.fixture
@@ -20,19 +19,13 @@ def tree(tmp_path: Path) -> Path:
     return copy_course(tmp_path / "course", ["e03_race_counter"])
 
 
-def _edit(tree: Path, change) -> None:
-    path = tree / "course.yml"
-    data = yaml.safe_load(path.read_text())
-    change(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
 
 def _validate(tree: Path):
     return CliRunner().invoke(main, ["validate", "--course", str(tree / "course.yml")])
 
 
 def test_a_threshold_typo_is_refused_naming_the_known_ones(tree):
-    _edit(tree, lambda d: d["exercises"][0].update(thresholds={"reference_sppedup": 1.2}))
+    edit_course(tree, lambda d: d["exercises"][0].update(thresholds={"reference_sppedup": 1.2}))
     res = _validate(tree)
     assert res.exit_code == 2
     assert "exercises[e03_race_counter].thresholds: unknown threshold reference_sppedup" in res.output

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-
 from grader.course import load_course
-from tests.conftest import copy_course
+from tests.conftest import copy_course, edit_course
 
 EX = "e01_threads_io"
 
@@ -17,22 +15,16 @@ def _fingerprint(folder: Path) -> str:
     return course.fingerprint(course.exercises[EX])
 
 
-def _edit_course(folder: Path, edit) -> None:
-    path = folder / "course.yml"
-    data = yaml.safe_load(path.read_text())
-    edit(data)
-    path.write_text(yaml.safe_dump(data, sort_keys=False))
-
 
 def test_inherited_defaults_are_part_of_the_fingerprint(tmp_path: Path):
     folder = copy_course(tmp_path, [EX])
-    _edit_course(folder, lambda d: d["exercises"][0].pop("wall_budget", None))
-    _edit_course(folder, lambda d: d["exercises"][0].pop("test_timeout", None))
+    edit_course(folder, lambda d: d["exercises"][0].pop("wall_budget", None))
+    edit_course(folder, lambda d: d["exercises"][0].pop("test_timeout", None))
     before = _fingerprint(folder)
-    _edit_course(folder, lambda d: d.setdefault("defaults", {}).update(wall_budget=99))
+    edit_course(folder, lambda d: d.setdefault("defaults", {}).update(wall_budget=99))
     after_budget = _fingerprint(folder)
     assert after_budget != before, "a new default wall_budget must regrade"
-    _edit_course(folder, lambda d: d["defaults"].update(test_timeout=7))
+    edit_course(folder, lambda d: d["defaults"].update(test_timeout=7))
     assert _fingerprint(folder) != after_budget, "a new default test_timeout must regrade"
 
 
