@@ -10,6 +10,9 @@ from __future__ import annotations
 from grader.driver.verdicts import Inconclusive
 
 VERDICTS = ("ok", "failed", "deadlock", "livelock", "inconclusive")
+#: The structured traces of failing results judged during the current test, newest last: the
+#: driver plugin attaches the last one to the test's result (reports draw it as lanes).
+failing_traces: list[dict] = []
 _FIELDS = {"verdict": str, "story": str, "message": str, "schedules_run": int, "counts": dict}
 
 
@@ -37,6 +40,8 @@ def checked(result: object) -> dict:
         raise AssertionError(bad + f"{ran} schedules run but counts say {counts}")
     if verdict == "ok" and result.get("found") is None and counts != {"ok": ran}:
         raise AssertionError(bad + f"verdict ok although schedules ended {counts}")
+    if verdict in ("failed", "deadlock", "livelock") and type(result.get("trace")) is dict:
+        failing_traces.append(result["trace"])
     return result
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.driver import records
+from grader.driver import explored, records
 from grader.driver.args import DriverArgs
 from grader.driver.records import (
     CollectedTest,
@@ -25,6 +25,7 @@ from grader.driver.records import (
     Record,
     ResourceLimit,
     TamperingEvidence,
+    trace_of,
 )
 from grader.driver.subject import RemoteError, Subject
 from grader.driver.verdicts import Inconclusive
@@ -120,10 +121,14 @@ def thresholds(request: pytest.FixtureRequest) -> dict[str, float]:
 @pytest.hookimpl(wrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
+    if call.when == "setup":
+        explored.failing_traces.clear()
     if call.excinfo is not None:
         report.concurlab_message = failure_message(call.excinfo)
         if call.excinfo.errisinstance(Inconclusive):
             report.concurlab_inconclusive = True
+        elif call.when == "call" and explored.failing_traces:
+            report.concurlab_trace = trace_of(explored.failing_traces[-1])
     return report
 
 
@@ -201,7 +206,8 @@ class ResultsRecorder:
             state = replace(state, outcome=Outcome.INCONCLUSIVE, message=report.concurlab_message)
         elif report.failed and state.outcome in (Outcome.PASSED, Outcome.SKIPPED):
             outcome = Outcome.ERROR if report.when == "setup" else Outcome.FAILED
-            state = replace(state, outcome=outcome, message=getattr(report, "concurlab_message", ""))
+            state = replace(state, outcome=outcome, message=getattr(report, "concurlab_message", ""),
+                            trace=getattr(report, "concurlab_trace", None))
         elif report.skipped and state.outcome is Outcome.PASSED:
             state = replace(state, outcome=Outcome.SKIPPED, message=_skip_reason(report))
         self._current[report.nodeid] = state

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.results import Outcome
+from grader.results import Outcome, Trace
 
 
 @dataclass(frozen=True)
@@ -56,15 +56,28 @@ class FinishedTest:
     outcome: Outcome
     message: str = ""
     duration: float = 0.0
+    #: The failing interleaving, when the explorer found one (grader.results.Trace's shape).
+    trace: Trace | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"nodeid": self.nodeid, "outcome": self.outcome.value, "message": self.message,
+        data = {"nodeid": self.nodeid, "outcome": self.outcome.value, "message": self.message,
                 "duration": self.duration}
+        return data if self.trace is None else {**data, "trace": self.trace.to_json()}
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FinishedTest:
         return cls(str(data["nodeid"]), Outcome(data["outcome"]), str(data.get("message", "")),
-                   float(data.get("duration", 0.0)))
+                   float(data.get("duration", 0.0)), trace_of(data.get("trace")))
+
+
+def trace_of(data: object) -> Trace | None:
+    """A trace built in the subject is untrusted: kept only when it has the right shape."""
+    if not isinstance(data, Mapping):
+        return None
+    try:
+        return Trace.from_json(data)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        return None
 
 
 @dataclass(frozen=True)

@@ -50,6 +50,8 @@ class Result:
     schedules_run: int = 0
     steps: int = 0
     story: str = ""
+    #: The story's steps as plain data (``grader.results.Trace``'s shape) for drawn reports.
+    trace: dict[str, Any] = field(default_factory=dict)
     diagnosis: str = ""
     message: str = ""
     found: bool | None = None
@@ -71,7 +73,7 @@ class Result:
             "diagnosis": self.diagnosis, "message": self.message, "found": self.found,
             "exhausted": self.exhausted, "counts": dict(self.counts),
             "elapsed": round(self.elapsed, 6), "leaked_threads": self.leaked_threads,
-            "python": self.python,
+            "python": self.python, "trace": self.trace,
         }
 
     @classmethod
@@ -449,7 +451,7 @@ def _describe_stall(s: Scheduler, waited: float) -> str:
 
 def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, message: str,
             ran: int, witness: bool = False) -> Result:
-    steps, diagnosis, head = story_mod.build(s, verdict, message, state, witness=witness)
+    steps, diagnosis, head, trace = story_mod.build(s, verdict, message, state, witness=witness)
     token = strat.token()
     lines = []
     if witness:
@@ -464,4 +466,5 @@ def _result(s: Scheduler, state: Any, strat: strategies.Strategy, verdict: str, 
                  f"  (Python {PYTHON})")
     return Result(verdict=verdict, strategy=strat.name, seed=strat.seed,
                   schedule=list(strat.schedule), replay=token, schedules_run=ran, steps=s.steps,
-                  story="\n".join(lines), diagnosis=diagnosis, message=message)
+                  story="\n".join(lines), diagnosis=diagnosis, message=message,
+                  trace={**trace, "replay": token})

@@ -133,6 +133,8 @@ class Teller:
         snapshot = getattr(sched, "names_snapshot", None)
         if snapshot:
             self.namer.names = {**snapshot, **self.namer.names}
+        #: A deadlock's wait-for cycle, thread names in order (set when one is found).
+        self.cycle: list[str] = []
 
     def tname(self, tid: int) -> str:
         return self.s.threads[tid].name
@@ -162,6 +164,16 @@ class Teller:
         if len(src) > 44:
             src = src[:41] + "..."
         return (self.tname(tid), where, src, self.describe(e))
+
+    def trace(self, indices: list[int], verdict: str) -> dict[str, Any]:
+        """The same steps as plain data, for a report that draws one lane per thread
+        (the shape of ``grader.results.Trace``); a step after a context switch is key."""
+        rows = [(self.ev[i], self.line(self.ev[i])) for i in sorted(set(indices))]
+        steps = [{"thread": r[0], "action": e.kind, "detail": r[3], "location": r[1],
+                  "key": n > 0 and rows[n - 1][1][0] != r[0]}
+                 for n, (e, r) in enumerate(rows)]
+        return {"threads": [ts.name for ts in self.s.threads], "steps": steps,
+                "cycle": list(self.cycle), "verdict": verdict}
 
     def render(self, indices: list[int]) -> str:
         rows = [self.line(self.ev[i]) for i in sorted(set(indices))]
@@ -262,8 +274,8 @@ def _enclosing_keyword(fn: str, line: int) -> str | None:
 
 # --------------------------------------------------------------------- build
 def build(sched: Scheduler, verdict: str, message: str, state: Any,
-          witness: bool = False) -> tuple[str, str, str]:
-    """Return (steps, diagnosis, headline) for a schedule with the given verdict."""
+          witness: bool = False) -> tuple[str, str, str, dict[str, Any]]:
+    """Return (steps, diagnosis, headline, trace) for a schedule with the given verdict."""
     t = Teller(sched, state)
     detail = sched.detail
     diag = ""
@@ -272,7 +284,7 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
         upto = sched.witness_at if sched.witness_at is not None else len(sched.events)
         idx = t.relevant(upto)
         diag = f"found: a schedule in which the predicate holds (at step {sched.witness_step})"
-        return t.render(idx), diag, "found"
+        return t.render(idx), diag, "found", t.trace(idx, diag)
     if detail.get("kind") in ("real-primitive", "tamper"):
         idx = t.relevant(limit=6)
         diag = message
@@ -303,7 +315,7 @@ def build(sched: Scheduler, verdict: str, message: str, state: Any,
     elif verdict == "inconclusive":
         idx = t.relevant(limit=6)
         diag = f"harness problem (not your fault): {message}"
-    return t.render(idx), diag, verdict
+    return t.render(idx), diag, verdict, t.trace(idx, diag or verdict)
 
 
 def _deadlock(t: Teller, waits: list[dict[str, Any]]) -> tuple[str, list[int]]:
@@ -328,6 +340,7 @@ def _deadlock(t: Teller, waits: list[dict[str, Any]]) -> tuple[str, list[int]]:
     idx: list[int] = []
     ev = s.events
     if cycle:
+        t.cycle = [t.tname(tid) for tid in cycle]
         parts = []
         for tid in cycle:
             w = info[tid]

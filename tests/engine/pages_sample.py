@@ -19,10 +19,10 @@ from grader.results import (
 HOSTILE = "<script>alert(1)</script>"
 
 RACE = Trace(("T1", "T2"), (
-    TraceStep("T1", "read", "balance=100", "bank.py:12"),
-    TraceStep("T2", "read", "balance=100", "bank.py:12", key=True),
-    TraceStep("T1", "write", "balance=90", "bank.py:13"),
-    TraceStep("T2", "write", "balance=80", "bank.py:13"),
+    TraceStep("T1", "read", "read balance (= 100)", "bank.py:12"),
+    TraceStep("T2", "read", "read balance (= 100)", "bank.py:12", key=True),
+    TraceStep("T1", "write", "wrote balance (= 90)", "bank.py:13"),
+    TraceStep("T2", "write", "wrote balance (= 80)", "bank.py:13"),
 ), replay="concurlab replay e04 3:1,2", verdict="two threads read balance=100, both wrote back: 10 lost")
 
 DEADLOCK = Trace(("P0", "P1", "P2"), (

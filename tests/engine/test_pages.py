@@ -11,7 +11,7 @@ from tests.engine.pages_sample import HOSTILE, sample_class
 def test_feedback_draws_the_race_the_deadlock_and_the_speed(course):
     page = feedback_page(course, sample_class().student(HOSTILE))
     lanes = re.search(r'<table class="lanes">.*?</table>', page, re.S).group(0)
-    assert lanes.count('<td class="step">') == 4 and '<tr class="key">' in lanes
+    assert lanes.count('<td class="step"') == 4 and '<tr class="key">' in lanes
     assert "<th>T1</th><th>T2</th>" in lanes and "bank.py:12" in lanes
     assert "two threads read balance=100, both wrote back" in page
     assert 'aria-label="wait-for cycle"' in page and page.count("<circle") == 3
@@ -48,3 +48,21 @@ def test_pages_are_written_beside_the_reports(course, tmp_path):
     assert len(problems) == 1 and "unsafe student id" in problems[0], "the hostile id, and only it"
     assert (tmp_path / "ada" / "feedback.html").is_file() and (tmp_path / "class.html").is_file()
     assert not (tmp_path / "<script>alert(1)<").exists()
+
+
+def test_a_real_failing_interleaving_reaches_the_page(course, tmp_path):
+    """From the explorer's steps (not its story text) to lanes: e03's lock-free counter."""
+    from grader.batch import grade_class
+    from grader.results import ClassResult
+
+    subs = tmp_path / "subs" / "mut" / "e03_race_counter"
+    subs.mkdir(parents=True)
+    (subs / "counter.py").write_bytes((course.mutants_dir(course.exercises["e03_race_counter"])
+                                       / "no_lock.py").read_bytes())
+    grade_class(course, tmp_path / "subs", tmp_path / "out", exercise_ids=["e03_race_counter"])
+    test = next(t for t in ClassResult.load(tmp_path / "out").student("mut").exercises[
+        "e03_race_counter"].tests if t.name == "test_concurrent_increments_are_never_lost")
+    assert test.trace is not None and set(test.trace.threads) >= {"T0", "T1"}
+    assert any(s.key for s in test.trace.steps) and "lost update" in test.trace.verdict
+    page = (tmp_path / "out" / "mut" / "feedback.html").read_text()
+    assert '<table class="lanes">' in page and "Counter._value" in page
