@@ -156,9 +156,10 @@ def score(ex: Exercise, log: DriverLog, timed_out: bool, budget: float) -> Exerc
             duration = 0.0
         else:
             outcome, message, duration = finished.outcome, finished.message, finished.duration
-        trace = finished.trace if finished is not None else None
         tests.append(TestResult(item.name, outcome, max_points if outcome is Outcome.PASSED else 0.0,
-                                max_points, message, round(duration, 3), trace=trace))
+                                max_points, message, round(duration, 3),
+                                trace=finished.trace if finished else None,
+                                speed=finished.speed if finished else None))
     tests = list(withhold_gated_points(ex, tuple(tests)))
     outcomes = {t.outcome for t in tests}
     status = (Status.TIMED_OUT if timed_out else

@@ -31,6 +31,7 @@ from grader.driver.subject import RemoteError, Subject
 from grader.driver.verdicts import Inconclusive
 from grader.lifeline import exit_with_parent
 from grader.results import Outcome
+from grader.speedup import timing
 
 #: Each ``--seed`` of ``concurlab grade`` gives hidden tests seeds this far apart.
 SEED_STRIDE = 1000
@@ -123,6 +124,9 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo):
     report = yield
     if call.when == "setup":
         explored.failing_traces.clear()
+        timing.measured.clear()
+    if call.when == "call" and timing.measured:
+        report.concurlab_speed = timing.measured[-1]
     if call.excinfo is not None:
         report.concurlab_message = failure_message(call.excinfo)
         if call.excinfo.errisinstance(Inconclusive):
@@ -210,6 +214,8 @@ class ResultsRecorder:
                             trace=getattr(report, "concurlab_trace", None))
         elif report.skipped and state.outcome is Outcome.PASSED:
             state = replace(state, outcome=Outcome.SKIPPED, message=_skip_reason(report))
+        if getattr(report, "concurlab_speed", None) is not None:
+            state = replace(state, speed=report.concurlab_speed)
         self._current[report.nodeid] = state
         if report.when == "teardown":
             self.write(self._current.pop(report.nodeid))

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from grader.results import Outcome, Trace
+from grader.results import Outcome, Speed, Trace
 
 
 @dataclass(frozen=True)
@@ -58,16 +58,24 @@ class FinishedTest:
     duration: float = 0.0
     #: The failing interleaving, when the explorer found one (grader.results.Trace's shape).
     trace: Trace | None = None
+    #: The side-by-side timings of a speed test, measured by the driver.
+    speed: Speed | None = None
 
     def to_json(self) -> dict[str, Any]:
-        data = {"nodeid": self.nodeid, "outcome": self.outcome.value, "message": self.message,
-                "duration": self.duration}
-        return data if self.trace is None else {**data, "trace": self.trace.to_json()}
+        data: dict[str, Any] = {"nodeid": self.nodeid, "outcome": self.outcome.value,
+                                "message": self.message, "duration": self.duration}
+        if self.trace is not None:
+            data["trace"] = self.trace.to_json()
+        if self.speed is not None:
+            data["speed"] = self.speed.to_json()
+        return data
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> FinishedTest:
+        speed = data.get("speed")
         return cls(str(data["nodeid"]), Outcome(data["outcome"]), str(data.get("message", "")),
-                   float(data.get("duration", 0.0)), trace_of(data.get("trace")))
+                   float(data.get("duration", 0.0)), trace_of(data.get("trace")),
+                   Speed.from_json(speed) if isinstance(speed, Mapping) else None)
 
 
 def trace_of(data: object) -> Trace | None:

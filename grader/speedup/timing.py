@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from grader.driver.verdicts import Inconclusive
+from grader.results import Speed, SpeedRun
 from grader.speedup.cpus import usable_cpus
 
 #: Fewer interleaved rounds than this (time ran out) give no verdict.
@@ -44,6 +45,17 @@ class Timing:
     @property
     def student_speedup(self) -> float:
         return self.best["serial"] / self.best["student"]
+
+
+#: Side-by-side timings taken during the current test, newest last: the driver plugin attaches
+#: the last one to the test's result (reports chart it against ideal scaling and Amdahl).
+measured: list[Speed] = []
+
+
+def _record(timing: Timing, workers: int, cpus: float) -> None:
+    if all(s != float("inf") for s in timing.best.values()):
+        measured.append(Speed(tuple(SpeedRun(name, round(secs, 6), 1 if name == "serial" else workers)
+                                    for name, secs in timing.best.items()), int(cpus)))
 
 
 def interleaved(runs: dict[str, Callable[..., object]], rounds: int,
@@ -104,6 +116,7 @@ def judge_speed(serial: Callable[..., object], reference: Callable[..., object],
     for attempt in range(attempts):
         last = interleaved({"serial": serial, "reference": reference, "student": student},
                            rounds, deadline, fresh, first_round=done)
+        _record(last, workers, cpus)
         done += last.rounds
         if last.rounds < MIN_ROUNDS:
             if last.reference_speedup >= need and last.student_speedup < 1.0:

@@ -137,6 +137,15 @@ def test_timing_pass_fail_inconclusive(clock):
                     rounds=5, budget=5)
 
 
+def test_each_measurement_is_kept_for_the_report(clock):
+    timing_module.measured.clear()
+    judge_speed(clock.run(2.0), clock.run(1.0), clock.run(1.1), workers=2, thresholds={},
+                rounds=3, budget=100)
+    speed = timing_module.measured[-1]
+    assert speed.cpus == 2 and {r.label: (r.seconds, r.workers) for r in speed.runs} == {
+        "serial": (2.0, 1), "reference": (1.0, 2), "student": (1.1, 2)}
+
+
 def test_slow_student_gets_a_second_chance(clock):
     costs = iter([2.0] * 3)  # slow in the first attempt (3 rounds), fast in the second
 
