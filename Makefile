@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "concurlab needs Python 3.11 or newer: run make PYTHON=python3.11")'
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,lms]'
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -e '.[dev,lms,cluster]'
 	@touch $(STAMP)
 
 # bubblewrap isolates submissions while grading (warns and continues if it cannot install).

@@ -140,7 +140,7 @@ def grade_class(course: Course, submissions_root: Path, out: Path, *, exercise_i
         stored = None if force else store.get(job.submission.student_id, job.exercise.id, job.fingerprint)
         if stored is not None and regrade_inconclusive and stored.regrade_needed:
             stored = None
-        if stored is not None and stored.get("sandbox") == "off" and sandboxed:
+        if stored is not None and stored.sandbox == "off" and sandboxed:
             stored = None  # graded with --no-sandbox: this run requires the sandbox, so regrade
         if stored is None:
             todo.append(job)

@@ -84,7 +84,10 @@ def connect(spec: str) -> Iterator[tuple[Any, bool]]:
 
     Yields the client and whether every worker shares this one machine.
     """
-    from distributed import Client, LocalCluster
+    try:
+        from distributed import Client, LocalCluster
+    except ImportError:
+        raise ClusterError("--cluster needs Dask: pip install 'concurlab[cluster]'") from None
 
     if spec.startswith("local:"):
         try:

@@ -24,7 +24,7 @@ WIRE_MODULES = ("grader/results.py", "grader/driver/records.py",
                 "grader/nbgrader_build.py")
 #: Keys of a grading result read or written as a dict: only results.py spells them.
 RESULT_KEYS = ("outcome", "status", "score", "max_score", "points", "max_points", "tests",
-               "max_total", "total_before_penalty")
+               "max_total", "total_before_penalty", "sandbox", "duration", "gated_by")
 _KEYS = "|".join(RESULT_KEYS)
 RESULT_DICT_ACCESS = re.compile(rf"""\[\s*["'](?:{_KEYS})["']\s*\]|\.get\(\s*["'](?:{_KEYS})["']""")
 
