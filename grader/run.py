@@ -50,8 +50,9 @@ def grade(course: Course, ex: Exercise, staged: Staged,
     else:
         with tempfile.TemporaryDirectory(prefix=f"concurlab-{ex.id}-") as tmp:
             result = _run_driver(course, ex, staged, Path(tmp), options)
+    # Nothing of a submission that never ran (not submitted, invalid...) ran outside a sandbox.
     return replace(result, duration=round(time.monotonic() - started, 3),
-                   sandbox=_isolation(options), seed=options.seed)
+                   sandbox=_isolation(options) if result.status.ran else "", seed=options.seed)
 
 
 def _isolation(options: GradeOptions) -> str:
