@@ -103,8 +103,14 @@ def _rows(path: Path) -> list[list[str]]:
 
 
 def _expected_mutant_score(course: Course) -> float:
-    return sum(ex.max_score - sum(ex.points[t] for t in mutant_rejects(course.mutants_dir(ex) / MUTANTS[e]))
-               for e, ex in ((e, course.exercises[e]) for e in EXERCISES))
+    """Each mutant loses the tests its `# rejects:` line names, and the tests they gate."""
+    total = 0.0
+    for e in EXERCISES:
+        ex = course.exercises[e]
+        rejected = mutant_rejects(course.mutants_dir(ex) / MUTANTS[e])
+        lost = rejected | {t for t, needs in ex.requires.items() if set(needs) & rejected}
+        total += ex.max_score - sum(ex.points[t] for t in lost)
+    return total
 
 
 def with_pending(results: ClassResult, student: str, exercise: str) -> ClassResult:

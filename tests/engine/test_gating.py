@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from grader.course import CourseError, Exercise, load_course
+from grader.driver.records import CollectedTest, DriverLog, FinishedTest
 from grader.gating import withhold_gated_points
 from grader.results import Outcome, TestResult
 from grader.run import score
@@ -84,11 +85,11 @@ def test_every_exercise_gates_its_hygiene_tests(course):
 
 def test_scoring_withholds_gated_points():
     """run.score applies the gates: the outcome stays, the points and the total do not."""
-    collected = [{"function": n, "name": n, "nodeid": n} for n in EXERCISE.points]
-    finished = {"test_results": {"outcome": "failed", "message": "wrong"},
-                "test_bad_arguments": {"outcome": "passed", "message": ""},
-                "test_other": {"outcome": "passed", "message": ""}}
-    result = score(EXERCISE, collected, finished, False, 60)
-    bad = next(t for t in result["tests"] if t["name"] == "test_bad_arguments")
-    assert (bad["outcome"], bad["points"], bad["gated_by"]) == ("passed", 0.0, ["test_results"])
-    assert result["score"] == 1.0
+    log = DriverLog(collected=[CollectedTest(n, n, n) for n in EXERCISE.points],
+                    finished={"test_results": FinishedTest("test_results", Outcome.FAILED, "wrong"),
+                              "test_bad_arguments": FinishedTest("test_bad_arguments", Outcome.PASSED),
+                              "test_other": FinishedTest("test_other", Outcome.PASSED)})
+    result = score(EXERCISE, log, False, 60)
+    bad = next(t for t in result.tests if t.name == "test_bad_arguments")
+    assert (bad.outcome, bad.points, bad.gated_by) == (Outcome.PASSED, 0.0, ("test_results",))
+    assert result.score == 1.0
