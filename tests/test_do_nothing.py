@@ -17,6 +17,7 @@ import pytest
 from grader.batch import Job, run_jobs
 from grader.collect import Submission, stage_path
 from grader.course import Course, Exercise, load_course
+from grader.results import Outcome, Status
 from tests.conftest import ROOT
 
 COURSE = load_course(ROOT / "course.yml")
@@ -69,9 +70,9 @@ def do_nothing_job(course: Course, ex: Exercise, folder: Path) -> Job:
 def test_a_submission_that_does_no_work_scores_0(course, exercise_id, tmp_path):
     ex = course.exercises[exercise_id]
     (result,) = run_jobs(course, [do_nothing_job(course, ex, tmp_path)], jobs=1)
-    assert result["status"] in ("graded", "inconclusive", "timed out"), result["message"][:1000]
-    assert any(t["outcome"] == "failed" for t in result["tests"]), (
+    assert result.status in (Status.GRADED, Status.INCONCLUSIVE, Status.TIMED_OUT), result.message[:1000]
+    assert any(t.outcome is Outcome.FAILED for t in result.tests), (
         "no test even ran to an assertion: grading itself broke\n"
-        + "\n".join(t["message"][:200] for t in result["tests"][:3]))
-    earned = {t["name"]: t["points"] for t in result["tests"] if t["points"]}
-    assert result["score"] == 0 and not earned, f"a do-nothing {ex.module}.py earned {earned}"
+        + "\n".join(t.message[:200] for t in result.tests[:3]))
+    earned = {t.name: t.points for t in result.tests if t.points}
+    assert result.score == 0 and not earned, f"a do-nothing {ex.module}.py earned {earned}"
