@@ -131,7 +131,8 @@ def test_changed_submission_is_regraded(graded, course_dir):
 
 
 def test_bad_arguments_exit_2_with_one_line(course_dir, tmp_path):
-    proc = grade(course_dir, tmp_path, tmp_path / "out", "--exercise", "e99_nope")
+    (tmp_path / "subs").mkdir()
+    proc = grade(course_dir, tmp_path / "subs", tmp_path / "out", "--exercise", "e99_nope")
     assert proc.returncode == 2
     assert "unknown exercise e99_nope" in proc.stderr and "Traceback" not in proc.stderr
 
