@@ -136,9 +136,13 @@ def test_parallel_map_runs_in_worker_processes(subject):
         f"parallel_map must return [fn(x) for x in items]; it returned {got!r:.200}")
     pids = Counter(pid for _i, pid, _met in got)
     observed = observed_pids(seen)
-    assert set(pids) <= observed | {own_pid(subject)}, (
-        f"parallel_map returned results naming processes {sorted(set(pids) - observed)} that the "
-        "grader never saw run: results must be what fn returned, in its worker processes")
+    unseen = set(pids) - observed - {own_pid(subject)}
+    if unseen:
+        # The watch samples: on a busy machine it can miss a worker. Never a pass on evidence
+        # the grader did not see, never a failure for what it could not see: a regrade.
+        raise Inconclusive(
+            f"parallel_map returned results naming processes {sorted(unseen)} that the grader did "
+            "not see run (machine busy?): regrade")
     assert own_pid(subject) not in pids, (
         "fn ran in the process that called parallel_map: threads share one interpreter and "
         "its GIL, so CPU-bound items would not run in parallel; use worker processes")
