@@ -19,7 +19,8 @@ def word_count(text: str) -> int:
 
 
 def where_and_when(text: str) -> tuple[int, float]:
-    """The analysis: which process ran it, and when it started (a clock all processes share)."""
+    """The analysis: leaves a mark, and says which process ran it and when it started."""
+    (Path(os.environ["MEETING_DIR"]) / f"analysed-{os.getpid()}").touch()
     return os.getpid(), time.monotonic()
 
 
@@ -59,12 +60,17 @@ def test_errors_stay_with_their_url():
     assert got[URLS[3]] == word_count(page(URLS[3])), "other URLs are unaffected"
 
 
-def test_fetches_overlap_and_analysis_runs_in_processes():
-    def fetch_last_slowly(url: str) -> str:
-        time.sleep(0.4 if url == URLS[-1] else 0.02)
+def test_fetches_overlap_and_analysis_runs_in_processes(tmp_path, monkeypatch):
+    monkeypatch.setenv("MEETING_DIR", str(tmp_path))
+
+    def fetch_last_when_analysis_began(url: str) -> str:
+        """The last fetch waits (up to 5 s) until some analysis has started."""
+        deadline = time.monotonic() + (5 if url == URLS[-1] else 0.02)
+        while time.monotonic() < deadline and not (url == URLS[-1] and any(tmp_path.iterdir())):
+            time.sleep(0.01)
         return page(url)
 
-    fetch = InFlight(fetch_last_slowly)
+    fetch = InFlight(fetch_last_when_analysis_began)
     got = process_documents(URLS, fetch, where_and_when, io_workers=5, cpu_workers=2)
     last_fetch_done = max(end for _start, end in fetch.intervals)
     first_analysis = min(started for _pid, started in got.values())
@@ -72,7 +78,7 @@ def test_fetches_overlap_and_analysis_runs_in_processes():
     assert os.getpid() not in {pid for pid, _started in got.values()}, (
         "analyze ran in this process: use a process pool")
     assert first_analysis < last_fetch_done, (
-        "no analysis started before the last (slow) fetch finished: hand each page to the "
+        "no analysis started before the last fetch finished: hand each page to the "
         "processes as soon as it arrives")
 
 
