@@ -16,7 +16,7 @@ from rich.text import Text
 from grader.batch import Job
 from grader.course import Course
 from grader.escape import terminal
-from grader.results import ExerciseResult, Outcome, Status, StudentReport
+from grader.results import ExerciseResult, Status, StudentReport, pass_counts
 
 #: Cell flags: "" for a final grade, "?" for a pending one, "!" when the tests did not all run.
 _FLAGS = {Status.GRADED: "", Status.INCONCLUSIVE: "?"}
@@ -133,18 +133,8 @@ def hard_tests(reports: Sequence[StudentReport], exercise_id: str) -> list[tuple
     Only students whose tests ran count (a missing submission says nothing about a test), and
     a test the machine could not measure counts as neither: it is left out of that test's total.
     """
-    passed: dict[str, int] = {}
-    total: dict[str, int] = {}
-    for rep in reports:
-        result = rep.exercises.get(exercise_id)
-        if result is None or not result.status.ran:
-            continue
-        for test in result.tests:
-            if test.outcome is Outcome.INCONCLUSIVE:
-                continue
-            total[test.name] = total.get(test.name, 0) + 1
-            passed[test.name] = passed.get(test.name, 0) + (test.outcome is Outcome.PASSED)
-    rates = [(name, passed[name], n) for name, n in total.items() if passed[name] < n]
+    counts = pass_counts(reports, key=lambda t: t.name)
+    rates = [(name, p, n) for (ex, name), (p, n) in counts.items() if ex == exercise_id and p < n]
     return sorted(rates, key=lambda r: r[1] / r[2])
 
 

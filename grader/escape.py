@@ -87,7 +87,14 @@ def html(text: str) -> markupsafe.Markup:
     return markupsafe.escape(encodable(text))
 
 
-def html_environment(loader: jinja2.BaseLoader | None = None) -> jinja2.Environment:
+def _encodable_text(value: object) -> object:
+    """Text made encodable before it is escaped; markup already rendered (a macro's output) kept."""
+    if isinstance(value, str) and not isinstance(value, markupsafe.Markup):
+        return encodable(value)
+    return value
+
+
+def html_environment(loader: jinja2.BaseLoader | None = None, **options: object) -> jinja2.Environment:
     """The one Jinja2 environment for HTML reports: autoescape on, undefined names an error."""
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined,
-                              finalize=lambda v: encodable(v) if isinstance(v, str) else v)
+                              finalize=_encodable_text, **options)

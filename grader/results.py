@@ -13,7 +13,7 @@ Modelled on pytest's ``reports.py``: a record knows its own wire shape.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -339,3 +339,28 @@ class ClassResult:
             if rep.student_id == student_id:
                 return rep
         raise KeyError(student_id)
+
+
+def pass_counts(reports: Iterable[StudentReport],
+                key: Callable[[TestResult], str] = lambda t: t.function
+                ) -> dict[tuple[str, str], tuple[int, int]]:
+    """(exercise, test key) -> (students who passed it, students it was measured for).
+
+    Only students whose tests ran count (a missing submission says nothing about a test); a
+    test the machine could not measure counts as neither; a student passes a key only when
+    every case under it passed (``key`` is the function by default, ``t.name`` for cases).
+    """
+    counts: dict[tuple[str, str], list[int]] = {}
+    for rep in reports:
+        for ex_id, res in rep.exercises.items():
+            if not res.status.ran:
+                continue
+            passed: dict[str, bool] = {}
+            for t in res.tests:
+                if t.outcome is not Outcome.INCONCLUSIVE:
+                    passed[key(t)] = passed.get(key(t), True) and t.outcome is Outcome.PASSED
+            for name, ok in passed.items():
+                c = counts.setdefault((ex_id, name), [0, 0])
+                c[0] += ok
+                c[1] += 1
+    return {k: (p, n) for k, (p, n) in counts.items()}

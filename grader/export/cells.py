@@ -1,22 +1,17 @@
-"""Spreadsheet cells of untrusted text, neutralised against formula injection.
-
-A cell starting with ``= + - @``, a tab or a carriage return is read as a formula
-by Excel, LibreOffice and Google Sheets; a leading apostrophe makes it text.
-Minimal private helper until grader/escape.py (the sink escapers) merges.
-"""
+"""Cells of the CSV exports: untrusted text through :func:`grader.escape.csv_cell`, scores
+as the shortest exact text, and the rows written the one way every format shares."""
 
 from __future__ import annotations
 
 import csv
 import io
 
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+from grader.escape import csv_cell
 
 
 def text_cell(value: object) -> str:
     """Untrusted text (ids, names, messages) as a cell no spreadsheet evaluates."""
-    text = str(value)
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return str(csv_cell(str(value)))
 
 
 def number_cell(value: float | None) -> str:

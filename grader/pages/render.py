@@ -6,18 +6,16 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import PackageLoader
 
 from grader.course import Course
+from grader.escape import encodable, html_environment
 from grader.pages import charts
-from grader.results import ClassResult, Outcome, Status, StudentReport
+from grader.report import MARKS
+from grader.results import ClassResult, Outcome, Status, StudentReport, pass_counts
 
-MARKS = {Outcome.PASSED: "PASS", Outcome.FAILED: "FAIL", Outcome.ERROR: "ERROR",
-         Outcome.SKIPPED: "SKIP", Outcome.INCONCLUSIVE: "REGRADE"}
-
-_ENV = Environment(loader=PackageLoader("grader.pages", "templates"),
-                   autoescape=select_autoescape(default=True, default_for_string=True),
-                   undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_ENV = html_environment(PackageLoader("grader.pages", "templates"), trim_blocks=True,
+                        lstrip_blocks=True)
 _ENV.globals.update(charts=charts, MARKS=MARKS, Status=Status, Outcome=Outcome)
 _ENV.filters["num"] = lambda x: f"{x:g}"
 
@@ -48,20 +46,7 @@ class TestRate:
 
 def pass_rates(graded: ClassResult) -> list[TestRate]:
     """Per hidden test function, how many of the students whose tests ran passed it; worst first."""
-    counts: dict[tuple[str, str], list[int]] = {}
-    for rep in graded.students:
-        for ex_id, res in rep.exercises.items():
-            if not res.status.ran:
-                continue
-            outcomes: dict[str, bool] = {}
-            for t in res.tests:
-                if t.outcome is not Outcome.INCONCLUSIVE:
-                    outcomes[t.function] = outcomes.get(t.function, True) and t.outcome is Outcome.PASSED
-            for fn, ok in outcomes.items():
-                c = counts.setdefault((ex_id, fn), [0, 0])
-                c[0] += ok
-                c[1] += 1
-    rates = [TestRate(ex, fn, p, n) for (ex, fn), (p, n) in counts.items()]
+    rates = [TestRate(ex, fn, p, n) for (ex, fn), (p, n) in pass_counts(graded.students).items()]
     return sorted(rates, key=lambda r: (r.rate, r.exercise, r.test))
 
 
@@ -82,7 +67,6 @@ def write_pages(course: Course, out: Path, graded: ClassResult, regrade_command:
 
     Returns what could not be written: one page failing never stops the others.
     """
-    from grader.escape import encodable
     from grader.store import write_text_atomic
 
     problems: list[str] = []
