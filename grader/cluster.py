@@ -19,6 +19,7 @@ run one at a time after the others, as in the local pool.
 from __future__ import annotations
 
 import contextlib
+import functools
 import hashlib
 import socket
 from collections.abc import Callable, Iterator
@@ -39,8 +40,13 @@ class ClusterError(Exception):
     """The cluster cannot grade: unreachable, or a worker with another course."""
 
 
+@functools.cache
 def engine_digest() -> str:
-    """The grader's own source: workers must grade with the same engine as the client."""
+    """The grader's own source: workers must grade with the same engine as the client.
+
+    Read once per process: every task's fingerprint needs it, and the source does not change
+    while a grader runs.
+    """
     root = Path(__file__).resolve().parent
     h = hashlib.sha256()
     for path in sorted(root.rglob("*.py")):
