@@ -63,18 +63,30 @@ def subjects(course: Course, ex: Exercise) -> dict[str, set[str] | None]:
     return {"reference": None} | {p.stem: mutant_rejects(p) or set() for p in mutants}
 
 
-def job(course: Course, ex: Exercise, name: str) -> Job:
+def job(course: Course, ex: Exercise, name: str, *, alone: bool = False) -> Job:
     """A grading job for one subject.
 
-    Mutants need no quiet machine (each is rejected by structure, and a timing test
-    they cannot be timed in is a regrade), so only the reference of an exercise
-    marked ``exclusive`` runs alone.
+    Mutants first need no quiet machine (most are rejected by structure, and a
+    timing test they cannot be timed in is a regrade), so only the reference of
+    an exercise marked ``exclusive`` runs alone; ``alone`` is for the regrade
+    of :func:`needs_quiet_regrade`.
     """
     if name == "reference":
         path = course.solution_dir(ex) / f"{ex.module}.py"
     else:
-        path, ex = course.mutants_dir(ex) / f"{name}.py", ex.model_copy(update={"exclusive": False})
+        path = course.mutants_dir(ex) / f"{name}.py"
+        ex = ex.model_copy(update={"exclusive": alone})
     return Job(Submission(name, path), ex, stage_path(path, ex), "")
+
+
+def needs_quiet_regrade(result: ExerciseResult, expected: set[str] | None) -> bool:
+    """A mutant that nothing failed only because its tests could not be measured among other jobs.
+
+    It is graded again alone, as an instructor regrades an inconclusive result:
+    on a quiet machine its tests must reject it.
+    """
+    return (expected is not None and not names(result, *LOST)
+            and bool(names(result, Outcome.INCONCLUSIVE) & expected))
 
 
 def problem(result: ExerciseResult, expected: set[str] | None) -> str | None:

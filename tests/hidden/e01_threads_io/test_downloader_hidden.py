@@ -7,6 +7,7 @@ import pytest
 from grader.driver.subject import RemoteException, wait_until
 from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight, Stopwatch
+from grader.speedup.timing import interleaved
 
 LATENCY = 0.05
 
@@ -81,10 +82,11 @@ def test_io_overlaps(subject, reference):
     """40 fetches of 50 ms with 8 workers: >= 4x faster than one after the other.
 
     Structure first (8 calls in flight, never more); then the ratio. A ratio
-    below 4x counts only if the reference, timed right after, reaches it:
-    otherwise the machine is too busy to tell, and the test is a regrade.
+    below 4x fails only if the reference, timed in turn with it (best of 3
+    each), reached 4x and the submission got less than 70% of the reference's
+    ratio: otherwise the machine is too busy to tell, and the test is a regrade.
     """
-    n, workers, target = 40, 8, 4.0
+    n, workers, target, share = 40, 8, 4.0, 0.7
     serial = n * LATENCY
     seconds, fetch = timed_download(subject.module(), n, workers)
     assert fetch.peak <= workers, f"{fetch.peak} fetches ran at once, more than max_workers={workers}"
@@ -92,15 +94,19 @@ def test_io_overlaps(subject, reference):
         f"at most {fetch.peak} fetches ran at once (max_workers={workers}): I/O waits must overlap")
     if serial / seconds >= target:
         return
-    ref_seconds, _ = timed_download(reference.module(), n, workers)
-    seconds = min(seconds, timed_download(subject.module(), n, workers)[0])
-    if serial / ref_seconds < target:
-        raise Inconclusive(f"the reference itself reached only {serial / ref_seconds:.1f}x "
-                           f"(target {target:g}x): the machine is too busy to time this now")
-    assert serial / seconds >= target, (
-        f"{n} fetches of {LATENCY * 1000:.0f} ms took {seconds:.2f} s, only "
-        f"{serial / seconds:.1f}x faster than one after the other (expected >= {target:g}x; "
-        f"the reference reached {serial / ref_seconds:.1f}x just now)")
+    best = interleaved({"reference": lambda: timed_download(reference.module(), n, workers),
+                        "student": lambda: timed_download(subject.module(), n, workers)},
+                       rounds=3).best
+    student, ref = serial / min(seconds, best["student"]), serial / best["reference"]
+    if student >= target or student >= share * ref:
+        return
+    if ref < target:
+        raise Inconclusive(f"the reference itself reached only {ref:.1f}x (target {target:g}x): "
+                           "the machine is too busy to time this now")
+    raise AssertionError(
+        f"{n} fetches of {LATENCY * 1000:.0f} ms took {serial / student:.2f} s at best, only "
+        f"{student:.1f}x faster than one after the other (expected >= {target:g}x); the reference, "
+        f"timed in turn with it, reached {ref:.1f}x")
 
 
 def test_bad_arguments(subject):
