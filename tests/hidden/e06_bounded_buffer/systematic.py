@@ -62,3 +62,67 @@ def woken_put_keeps_its_deadline(schedules: int) -> dict[str, Any]:
 
     return explore(setup, [producer, churner], final, strategy="exhaustive", preemption_bound=1,
                    schedules=schedules, timeout=WALL, max_steps=5000).to_dict()
+
+
+def _racing(calls: dict[str, Any], setup_items: list[Any], capacity: int, schedules: int,
+            final: Any) -> dict[str, Any]:
+    """Two threads each make one timed call on a fresh buffer; each records what it got."""
+
+    def setup() -> dict[str, Any]:
+        buf = _buffer().BoundedBuffer(capacity)
+        for item in setup_items:
+            buf.put(item)
+        return {"buf": buf, "got": {}}
+
+    def thread(name: str, call: Any):
+        def run(s: dict[str, Any]) -> None:
+            try:
+                s["got"][name] = call(s["buf"])
+            except TimeoutError:
+                s["got"][name] = "timed out"
+        return run
+
+    return explore(setup, [thread(name, call) for name, call in calls.items()], final,
+                   strategy="exhaustive", preemption_bound=1, schedules=schedules, timeout=WALL,
+                   max_steps=5000).to_dict()
+
+
+def racing_puts_for_one_slot(schedules: int) -> dict[str, Any]:
+    """Two threads put(timeout=1) into an empty buffer of capacity 1 that nobody reads.
+
+    Exactly one fits and the other times out.  A put that checks for room in
+    one critical section and appends in another lets both pass the check.
+    """
+    def final(s: dict[str, Any]) -> None:
+        held, timed_out = len(s["buf"]), sorted(k for k, v in s["got"].items() if v == "timed out")
+        assert held <= 1, (
+            f"two threads each called put(timeout=1) on an empty buffer of capacity 1 that nobody "
+            f"reads, and both got in: it holds {held} items. Check for room and append in one "
+            "critical section (one `with` block): between two blocks, the other thread passes the "
+            "same check before the first appends")
+        assert held == 1 and len(timed_out) == 1, (
+            f"two put(timeout=1) calls raced for the one free slot: {held} item(s) held, timed out: "
+            f"{timed_out or 'none'}; exactly one put must get in and the other time out")
+
+    return _racing({"P0": lambda buf: buf.put("p0", timeout=1.0) or "put",
+                    "P1": lambda buf: buf.put("p1", timeout=1.0) or "put"},
+                   [], 1, schedules, final)
+
+
+def racing_gets_for_one_item(schedules: int) -> dict[str, Any]:
+    """Two threads get(timeout=1) from a buffer that holds one item and that nobody fills.
+
+    Exactly one gets it and the other times out.  A get that checks for an
+    item in one critical section and takes it in another lets both pass the check.
+    """
+    def final(s: dict[str, Any]) -> None:
+        got = s["got"]
+        taken = sorted(k for k, v in got.items() if v == "only")
+        assert len(taken) == 1 and sorted(got.values()) == ["only", "timed out"], (
+            f"two threads each called get(timeout=1) on a buffer holding one item ('only') that "
+            f"nobody fills; they got {dict(sorted(got.items()))}: exactly one must get 'only' and the "
+            "other time out. Check for an item and take it in one critical section (one `with` "
+            "block)")
+
+    return _racing({"C0": lambda buf: buf.get(timeout=1.0), "C1": lambda buf: buf.get(timeout=1.0)},
+                   ["only"], 2, schedules, final)

@@ -116,3 +116,18 @@ def test_no_busy_wait(subject, seed):
         result, "a consumer called get(timeout=5) on an empty buffer and a producer put an item "
                 "1 s later. While it waits, the consumer must sleep (Condition.wait), not run "
                 "in a loop checking again and again: that burns a CPU doing nothing.")
+
+
+@pytest.mark.parametrize("scenario, what", [
+    ("racing_puts_for_one_slot", "two threads call put(timeout=1) on an empty buffer of "
+                                 "capacity 1 that nobody reads"),
+    ("racing_gets_for_one_item", "two threads call get(timeout=1) on a buffer holding one item "
+                                 "that nobody fills"),
+], ids=["puts", "gets"])
+def test_check_and_act_in_one_critical_section(subject, scenario, what):
+    """Every schedule with at most one preemption: the same verdict under every seed."""
+    result = getattr(subject.load(SYSTEMATIC), scenario)(SYSTEMATIC_BUDGET)
+    judge(result, f"{what}; some schedule went wrong")
+    if not result["exhausted"]:
+        raise Inconclusive(f"the search of every one-preemption schedule did not finish in "
+                           f"{result['schedules_run']} schedules (machine busy?)")

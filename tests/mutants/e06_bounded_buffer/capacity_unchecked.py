@@ -1,4 +1,4 @@
-# rejects: test_full_buffer_blocks_put
+# rejects: test_full_buffer_blocks_put, test_check_and_act_in_one_critical_section
 """put never waits: the buffer grows past its capacity (an unbounded queue)."""
 
 import threading

@@ -1,4 +1,4 @@
-# rejects: test_full_buffer_blocks_put
+# rejects: test_full_buffer_blocks_put, test_check_and_act_in_one_critical_section
 """put() waits on the condition without its timeout: a full buffer blocks it forever."""
 
 import collections
