@@ -482,6 +482,8 @@ class Scheduler:
                             break
                     else:
                         return
+                    if hasattr(type(v), "__get__"):
+                        return  # a property or method: its own code's reads tell the story
                 if isinstance(v, _MUTABLE_TOUCH):
                     strategy.touch(("o", id(v)))
                 self.events.append(Step(ts.tid, code.co_filename, op.line, "read", obj, name,

@@ -449,3 +449,26 @@ def test_story_marks_context_switches():
     assert r.verdict == "failed"
     marked = [ln for ln in r.story.splitlines() if ln.startswith("> ")]
     assert marked, r.story
+
+
+class Account:
+    """A racy balance behind a property: the story shows the reads inside it, not the property."""
+
+    def __init__(self):
+        self._balance = 100
+
+    @property
+    def balance(self):
+        return self._balance
+
+    def withdraw(self, amount):
+        if self.balance >= amount:
+            self._balance = self.balance - amount
+
+
+def test_story_reads_through_a_property_not_the_property_itself():
+    r = explore(Account, [lambda a: a.withdraw(80), lambda a: a.withdraw(80)],
+                lambda a: a._balance >= 0, strategy="exhaustive", schedules=200)
+    assert r.verdict == "failed", r
+    assert "read Account._balance (= 100)" in r.story, r.story
+    assert "property object" not in r.story, r.story
