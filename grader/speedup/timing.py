@@ -24,6 +24,10 @@ from grader.speedup.cpus import usable_cpus
 
 #: Fewer interleaved rounds than this (time ran out) give no verdict.
 MIN_ROUNDS = 3
+#: An attempt may pass after MIN_ROUNDS rounds, before its last, when the student already
+#: reached this share of the reference's speedup (stricter than ``vs_reference``): the
+#: reference's best would have to improve by far more than its noise for it to fail after all.
+EARLY_PASS_SHARE = 0.85
 #: Defaults for the ``thresholds:`` of an exercise in course.yml.
 DEFAULT_THRESHOLDS = {
     "reference_speedup": 1.3,  # what the reference must show with 2 usable CPUs
@@ -60,13 +64,14 @@ def _record(timing: Timing, workers: int, cpus: float) -> None:
 
 def interleaved(runs: dict[str, Callable[..., object]], rounds: int,
                 deadline: float = float("inf"), fresh: Callable[[int], tuple] | None = None,
-                first_round: int = 0) -> Timing:
+                first_round: int = 0, enough: Callable[[Timing], bool] | None = None) -> Timing:
     """Run each callable once per round, in turn; keep each one's best time (driver clock).
 
     With ``fresh``, round ``k`` calls every run with ``*fresh(k)``: new inputs of
     the same size each round (the same for all runs of that round), so nothing
     remembered from an earlier round can help.  Stops early, after a whole
-    round, once ``time.monotonic()`` passes ``deadline``.
+    round, once ``time.monotonic()`` passes ``deadline``, or once ``enough`` says
+    the timing so far already decides.
     """
     timing = Timing({name: float("inf") for name in runs})
     while timing.rounds < rounds and (timing.rounds == 0 or time.monotonic() < deadline):
@@ -76,6 +81,8 @@ def interleaved(runs: dict[str, Callable[..., object]], rounds: int,
             run(*args)
             timing.best[name] = min(timing.best[name], time.perf_counter() - start)
         timing.rounds += 1
+        if enough is not None and enough(timing):
+            break
     return timing
 
 
@@ -99,8 +106,11 @@ def judge_speed(serial: Callable[..., object], reference: Callable[..., object],
     speedup both found the student below ``vs_reference`` of it, or when the
     student was so slow that time ran out before MIN_ROUNDS while the
     reference showed its speedup in those same rounds and the student was not
-    even faster than serial.  ``fresh(k)`` gives round ``k``'s inputs (see
-    :func:`interleaved`); hidden tests pass it so that memoising wins nothing.
+    even faster than serial.  An attempt passes before its last round only
+    when, after MIN_ROUNDS rounds, the student already reached EARLY_PASS_SHARE
+    of the reference's speedup (a fail always takes all the rounds).
+    ``fresh(k)`` gives round ``k``'s inputs (see :func:`interleaved`); hidden
+    tests pass it so that memoising wins nothing.
     """
     limits = DEFAULT_THRESHOLDS | thresholds
     cpus = usable_cpus()
@@ -113,9 +123,14 @@ def judge_speed(serial: Callable[..., object], reference: Callable[..., object],
     slow: list[Timing] = []
     last: Timing | None = None
     done = 0
+
+    def proven(t: Timing) -> bool:
+        return (t.rounds >= MIN_ROUNDS and t.reference_speedup >= need
+                and t.student_speedup >= EARLY_PASS_SHARE * t.reference_speedup)
+
     for attempt in range(attempts):
         last = interleaved({"serial": serial, "reference": reference, "student": student},
-                           rounds, deadline, fresh, first_round=done)
+                           rounds, deadline, fresh, first_round=done, enough=proven)
         _record(last, workers, cpus)
         done += last.rounds
         if last.rounds < MIN_ROUNDS:

@@ -176,3 +176,22 @@ def test_cgroup_quota_is_read(tmp_path, monkeypatch):
     assert cpus_module.usable_cpus() <= 0.5
     (tmp_path / "cpu.max").write_text("max 100000\n")
     assert cpus_module.cgroup_quota() is None
+
+
+def test_a_decided_pass_stops_after_min_rounds(clock):
+    calls = []
+
+    def student() -> None:
+        calls.append(1)
+        clock.sleep(1.0)
+
+    t = judge_speed(clock.run(2.0), clock.run(1.0), student, workers=2, thresholds={},
+                    rounds=5, budget=100)
+    assert t.rounds == timing_module.MIN_ROUNDS and len(calls) == timing_module.MIN_ROUNDS
+
+
+def test_a_close_pass_takes_every_round(clock):
+    # 0.75 of the reference's speedup: a pass (>= 0.7), but not a decided one (< 0.85)
+    t = judge_speed(clock.run(2.0), clock.run(1.0), clock.run(1 / 0.75), workers=2, thresholds={},
+                    rounds=5, budget=100)
+    assert t.rounds == 5 and t.student_speedup == pytest.approx(1.5)

@@ -135,15 +135,15 @@ def test_crash_is_reported_with_exit_code(subject, task, exitcode, how):
 def test_timeout_kills_the_task(subject):
     """The task past its timeout is killed, and only it: a task beside it finishes in time.
 
-    With two workers the hung task starts first; the second task takes 5 s, then
-    the third (5 s too) runs while the hung task's timeout of 8 s passes.  The
-    third's own 8 s are not over, so it must come back "ok": a timeout that stops
+    With two workers the hung task starts first; the second task takes 3 s, then
+    the third (3 s too) runs while the hung task's timeout of 5 s passes.  The
+    third's own 5 s are not over, so it must come back "ok": a timeout that stops
     every running task (like ``Pool.terminate()``) reports it as a timeout.
     """
     # forkserver: a task's time includes its worker's start-up, which a fork keeps short on a
-    # loaded machine; the start method is not what this test is about.
+    # loaded machine (2 s to spare here); the start method is not what this test is about.
     sub, t = use(subject, "forkserver")
-    timeout, beside = 8.0, 5.0
+    timeout, beside = 5.0, 3.0
     tasks = [t.sleeps_forever, t.call("sleeps_then_returns", beside, "second"),
              t.call("sleeps_then_returns", beside, "third")]
     what = (f"run_isolated([sleeps forever, sleeps {beside:g} s, sleeps {beside:g} s], "
@@ -169,9 +169,9 @@ def test_timeout_kills_the_task(subject):
 def test_no_child_left(subject):
     sub, t = use(subject)
     tasks = [t.exits_3, t.raises_value_error, t.sleeps_forever, t.returns_42, t.kills_itself]
-    # 8 s: each task's time includes its worker's start-up, which takes seconds on a loaded machine.
-    what = "run_isolated([os._exit(3), raises, sleeps forever, returns 42, SIGKILL], timeout=8, workers=2)"
-    got = run(subject, sub, tasks, 8.0, 2, what)
+    # 5 s: each task's time includes its worker's start-up, which takes a second on a loaded machine.
+    what = "run_isolated([os._exit(3), raises, sleeps forever, returns 42, SIGKILL], timeout=5, workers=2)"
+    got = run(subject, sub, tasks, 5.0, 2, what)
     check_order(got, ["crashed", "error", "timeout", "ok", "crashed"], what)
     left = leftover_workers(subject)
     assert not left, (f"{what} returned, but processes are left: {'; '.join(left)}: join every "

@@ -7,6 +7,7 @@ a driver thread samples the subject's processes from outside (shm_watch.py).
 from __future__ import annotations
 
 import os
+import secrets
 import signal
 import threading
 import time
@@ -39,8 +40,14 @@ def check_released(subject, segments: set[str], what: str) -> None:
     assert not still, (
         f"{what}, your process still maps the segment {still[0]}: call close() on it")
     subject.module(PROBES).stop_resource_tracker()
-    # the subject's output reaches the driver through a pipe: give the warning time to arrive
-    leaked = wait_until(lambda: "leaked shared_memory" in subject.output(), timeout=1.0)
+    # The tracker has ended, its report written; the subject's output reaches the driver through
+    # a pipe, so a mark written after it (random: the submission cannot print it first) tells
+    # when all of it has arrived.
+    mark = f"[concurlab {secrets.token_hex(8)}]"
+    subject.module("os").write(2, f"\n{mark}\n".encode())
+    wait_until(lambda: mark in subject.output() or "leaked shared_memory" in subject.output(),
+               timeout=1.0)
+    leaked = "leaked shared_memory" in subject.output()
     assert not leaked, (
         f"{what}, multiprocessing's resource tracker found shared memory that was created "
         f"and never unlinked:\n{subject.output()[-800:]}")
