@@ -19,9 +19,10 @@ from robust import run_isolated
 
 #: Nothing in the mixed call hangs: a timeout this long is never reached by a working solution.
 GENEROUS = 60
-#: The hung task's timeout is at least this, and at least as long as the mixed call took (three
-#: rounds of spawns): a spawned `answer` beside it then has time to finish even on a busy machine.
-SHORT = 1.0
+#: The hung task's timeout is at least this, and at least 3/4 of the time the mixed call took
+#: (5 spawns, 2 at a time: about 4 one after another), so about 3 times what one spawn took just
+#: now: a spawned `answer` beside the hung task has time to finish even on a busy machine.
+SHORT = 0.6
 
 
 # Tasks live at module level so spawned workers can import them by name.
@@ -111,7 +112,7 @@ def test_death_by_signal_keeps_its_sign(mixed):
 
 
 def test_timeout_and_no_child_left(mixed_run: Mixed):
-    short = round(min(10.0, max(SHORT, mixed_run.seconds)), 1)
+    short = round(min(10.0, max(SHORT, mixed_run.seconds * 3 / 4)), 1)
     start = time.monotonic()
     try:
         got = run_isolated([hangs, answer], timeout=short)
