@@ -112,7 +112,7 @@ def test_two_starts_at_once_start_one_thread():
             f"two threads called start() at once: {s[1]}. Both saw no thread yet and both started "
             "one: check and start under one lock")
 
-    result = explore(setup, two_starts, one_started, schedules=30)
+    result = explore(setup, two_starts, one_started, schedules=12)
     assert result.ok, result.story
 
 
