@@ -29,7 +29,7 @@ def answer():
     return 42
 
 
-def slow_answer():  # finishes after the tasks given after it
+def slow_answer():  # on an idle machine, finishes after `fails`, which is given after it
     time.sleep(0.5)
     return 42
 
