@@ -50,7 +50,8 @@ def test_downloads_overlap_but_respect_max_workers():
     elapsed = time.perf_counter() - start
     assert fetch.peak <= 3, f"{fetch.peak} fetches ran at once, but max_workers=3"
     assert fetch.peak == 3, f"only {fetch.peak} fetch ran at a time: are you using threads?"
-    assert elapsed < 12 * 0.05 / 2, f"took {elapsed:.2f}s: the waits should overlap"
+    # one at a time, the 12 waits of 0.05 s take 0.6 s at least; 3 at a time, about 0.2 s
+    assert elapsed < 12 * 0.05, f"took {elapsed:.2f} s, as long as 12 waits one after another"
 
 
 def test_bad_arguments():

@@ -10,6 +10,7 @@ real time, and pass only while every thread is waiting.
 
 from __future__ import annotations
 
+import contextlib
 import time
 
 import pytest
@@ -62,21 +63,63 @@ def test_timeouts():
     with pytest.raises(TimeoutError):
         buf.get(timeout=0.05)
     assert time.monotonic() - start >= 0.045, "get(timeout=0.05) must wait 0.05 s before giving up"
-    buf.put(1)
-    try:
-        buf.put(2, timeout=0)
-    except TimeoutError:
-        pass
-    else:
-        pytest.fail("put(2, timeout=0) on a full buffer (capacity 1) must raise TimeoutError")
-    assert len(buf) == 1, "a full buffer must not take another item"
+
+
+def test_put_on_a_full_buffer_times_out():
+    def fill_then_put(w: World) -> None:
+        w.buf.put(1)
+        try:
+            w.buf.put(2, timeout=0.5)
+        except TimeoutError:
+            w.got.append("timed out")
+
+    def timed_out(w: World) -> None:
+        assert w.got == ["timed out"], "put(2, timeout=0.5) on a full buffer must raise TimeoutError"
+        assert len(w.buf) == 1, "a full buffer must not take another item"
+
+    result = explore(lambda: World(1), [fill_then_put], timed_out, schedules=1)
+    assert result.verdict != "deadlock", (
+        "put(2, timeout=0.5) on a full buffer (capacity 1) waited forever: does put pass its "
+        f"timeout on to wait()?\n{result.story}")
+    assert result.ok, result.story
+
+
+def test_a_wake_up_does_not_restart_the_timeout():
+    def waiting_put(w: World) -> None:
+        start = time.monotonic()
+        with contextlib.suppress(TimeoutError):
+            w.buf.put("late", timeout=1)
+        w.got.append(time.monotonic() - start)
+
+    def swapper(w: World) -> None:  # every 0.4 s: take the item and put one back at once
+        for _ in range(4):
+            time.sleep(0.4)
+            item = w.buf.get()
+            with contextlib.suppress(TimeoutError):  # the waiting put took the free slot first
+                w.buf.put(item, timeout=0)
+
+    def within_its_timeout(w: World) -> None:
+        waited = w.got[0]
+        assert waited <= 1.01, (
+            f"put(timeout=1) was woken every 0.4 s while the buffer stayed full and gave up only "
+            f"after {waited:.1f} s: the timeout counts from the call, not from the last wake-up "
+            "(wait_for, or wait for what is left of it)")
+
+    def full() -> World:
+        w = World(1)
+        w.buf.put("first")
+        return w
+
+    result = explore(full, [waiting_put, swapper], within_its_timeout, strategy="pct",
+                     schedules=20)
+    assert result.ok, result.story
 
 
 def test_one_producer_one_consumer():
     def check(w: World) -> None:
         assert w.got == [(0, i) for i in range(3)], f"got {w.got}"
 
-    result = explore(lambda: World(1), [producer(0, 3), consumer(3)], check, schedules=100)
+    result = explore(lambda: World(1), [producer(0, 3), consumer(3)], check, schedules=30)
     assert result.ok, result.story
 
 
@@ -85,7 +128,7 @@ def test_two_producers_two_consumers():
         assert sorted(w.got) == [(0, 0), (0, 1), (1, 0), (1, 1)], f"got {w.got}"
 
     result = explore(lambda: World(1), [producer(0, 2), producer(1, 2), consumer(2), consumer(2)],
-                     check, schedules=300)
+                     check, schedules=50)
     assert result.ok, result.story
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import concurrent.futures
 import multiprocessing
+import multiprocessing.pool
 
 import pytest
 from wordcount import word_count
@@ -26,10 +28,25 @@ def test_more_workers_than_chunks():
     assert word_count(["a b a"], 4) == {"a": 2, "b": 1}
 
 
-def test_many_chunks_few_workers():
+def record_pools(monkeypatch) -> list[str]:
+    """The names of the ready-made pools that get built from now on (they still work)."""
+    built: list[str] = []
+    for cls in (multiprocessing.pool.Pool, concurrent.futures.ProcessPoolExecutor):
+        def init(self, *args, _cls=cls, _init=cls.__init__, **kwargs):
+            built.append(_cls.__name__)
+            _init(self, *args, **kwargs)
+        monkeypatch.setattr(cls, "__init__", init)
+    return built
+
+
+def test_many_chunks_few_workers(monkeypatch):
     chunks = [f"word {'x' * (i % 5 + 1)}" for i in range(30)]
+    pools = record_pools(monkeypatch)
     with ChildProcesses() as seen:
         got = word_count(chunks, 3)
+    assert not pools, (
+        f"word_count built a {pools[0]}: here you build what a pool does yourself, with "
+        "multiprocessing.Process workers, a task queue and a result queue")
     assert got["word"] == 30, "every chunk must be counted exactly once"
     assert seen.workers, "no worker process ran: count in multiprocessing.Process workers"
     assert len(seen.workers) <= 3, (

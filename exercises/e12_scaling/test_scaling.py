@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import time
 from collections import Counter
 
 import pytest
@@ -45,6 +46,20 @@ def test_parallel_map_in_order_in_processes(tmp_path, monkeypatch):
     pids = {pid for _i, pid, _met in got}
     assert os.getpid() not in pids, "fn must run in worker processes, not in this one"
     assert len(pids) == 2, f"expected 2 worker processes, saw {len(pids)}"
+
+
+def nap_then_echo(seconds: float) -> float:
+    """A task that takes ``seconds``; at module level so that worker processes can import it."""
+    time.sleep(seconds)
+    return seconds
+
+
+def test_results_in_item_order_not_finishing_order():
+    naps = [0.3, 0.0, 0.0, 0.0]
+    got = parallel_map(nap_then_echo, naps, workers=2, chunksize=1)
+    assert got == naps, (
+        f"the first item takes 0.3 s and the others none: got {got}, in the order they finished. "
+        "Return the results in the order of the items (pool.map does; as_completed does not)")
 
 
 def test_default_chunksize_batches_tiny_items(tmp_path, monkeypatch):

@@ -44,7 +44,7 @@ def test_no_deadlock_in_any_schedule():
     def check(t: Table) -> None:
         assert t.meals == [2, 2, 2], f"eat(i) was called {t.meals} times, expected [2, 2, 2]"
 
-    result = explore(lambda: Table(3), lambda t: dine(3, 2, t.eat), check, schedules=200)
+    result = explore(lambda: Table(3), lambda t: dine(3, 2, t.eat), check, schedules=40)
     assert result.ok, result.story
 
 
@@ -53,7 +53,7 @@ def test_neighbours_never_eat_at_once():
         return any(neighbours(3, i, j) for i in t.eating for j in t.eating if i < j)
 
     result = exists(lambda: Table(3), lambda t: dine(3, 1, t.eat), two_neighbours_eating,
-                    schedules=100)
+                    schedules=30)
     assert not result.found, f"two neighbours ate at the same time:\n{result.story}"
 
 

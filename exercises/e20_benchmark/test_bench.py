@@ -48,11 +48,14 @@ def test_each_call_is_one_run_and_warmup_is_not_recorded():
 
 def test_compare_goes_round_by_round():
     clock, log = FakeClock(), []
-    got = compare({"a": takes(clock, [9.0, 1.0, 1.0], log, "a"),
-                   "b": takes(clock, [9.0, 2.0, 2.0], log, "b")}, repeats=2, warmup=1, clock=clock)
-    assert list(got) == ["a", "b"]
-    assert got["b"].runs == (2.0, 2.0)
-    assert log[-4:] == ["a", "b", "a", "b"], f"timed calls went {log}: interleave the candidates"
+    got = compare({"threads": takes(clock, [9.0, 1.0, 1.0], log, "threads"),
+                   "processes": takes(clock, [9.0, 2.0, 2.0], log, "processes")},
+                  repeats=2, warmup=1, clock=clock)
+    assert list(got) == ["threads", "processes"], (
+        f"compare returned {list(got)}: keep the candidates in the order they were given")
+    assert got["processes"].runs == (2.0, 2.0)
+    assert log[-4:] == ["threads", "processes"] * 2, (
+        f"timed calls went {log}: interleave the candidates")
 
 
 def test_errors_propagate_and_bad_arguments():
