@@ -13,6 +13,7 @@ from __future__ import annotations
 import random
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
@@ -33,6 +34,8 @@ DEADLINE = 15.0
 #: their loops (and a correct lock-per-update solution still ends in about 7 s on an idle core).
 CONTENDED = 1_500_000
 TRIALS = 3
+#: Builds the contended list inside the subject (see its docstring).
+CONTENDED_HELPER = Path(__file__).parent / "contended.py"
 #: Seconds one contended call may take (a million values cross a process boundary), and
 #: after which no new trial starts.
 CONTENDED_DEADLINE = 25.0
@@ -60,20 +63,6 @@ def histogram(subject, sub, values: list, bins: int, workers: int, what: str,
               deadline: float = DEADLINE) -> list:
     return counted(subject, lambda: sub.parallel_histogram(values, bins, workers=workers), bins,
                    what, deadline)
-
-
-def ones_built_in_subject(subject, sub, n: int, bins: int, workers: int) -> Callable[[], list]:
-    """A call of ``parallel_histogram([1] * n, bins, workers=workers)``, its list built in the subject.
-
-    Sent from the driver, a million values take seconds to encode and decode, time that says
-    nothing about the submission.  Lazy ``map`` objects in the subject (proxies here) build the
-    list there, so the submission still receives a plain list, a new one for every call.
-    """
-    b = subject.module("builtins")
-    histogram_of = subject.module("functools").partial(sub.parallel_histogram, workers=workers)
-    values = b.map(subject.module("operator").mul, [[1]], [n])  # yields [1] * n
-    calls = b.map(histogram_of, values, [bins])
-    return lambda: b.next(calls)
 
 
 def counted(subject, call: Callable[[], list], bins: int, what: str, deadline: float) -> list:
@@ -117,7 +106,8 @@ def test_no_count_lost_under_contention(subject):
     regrade, never a pass.
     """
     n, workers = CONTENDED, 2
-    sub = use(subject)
+    use(subject)
+    ones = subject.load(CONTENDED_HELPER).ones
     what = f"parallel_histogram([1] * {n}, bins=3, workers={workers})"
     side_by_side: list[str] = []
     started = time.monotonic()
@@ -125,8 +115,7 @@ def test_no_count_lost_under_contention(subject):
         if time.monotonic() - started > CONTENDED_DEADLINE:
             break  # a machine this slow cannot show it either: a regrade, below
         with TreeWatch(subject.process, interval=0.005) as watch:
-            got = counted(subject, ones_built_in_subject(subject, sub, n, 3, workers), 3, what,
-                          CONTENDED_DEADLINE)
+            got = counted(subject, lambda: ones(n, 3, workers), 3, what, CONTENDED_DEADLINE)
         assert got[1] == n, (
             f"trial {trial}: {what} counted {got[1]}: {n - got[1]} updates of the shared count "
             "were lost. `counts[v] += 1` is a read then a write: two processes read the same "
