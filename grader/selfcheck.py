@@ -63,19 +63,18 @@ def subjects(course: Course, ex: Exercise) -> dict[str, set[str] | None]:
     return {"reference": None} | {p.stem: mutant_rejects(p) or set() for p in mutants}
 
 
-def job(course: Course, ex: Exercise, name: str, *, alone: bool = False) -> Job:
+def job(course: Course, ex: Exercise, name: str) -> Job:
     """A grading job for one subject.
 
     Mutants first need no quiet machine (most are rejected by structure, and a
-    timing test they cannot be timed in is a regrade), so only the reference of
-    an exercise marked ``exclusive`` runs alone; ``alone`` is for the regrade
-    of :func:`needs_quiet_regrade`.
+    timing test they cannot be timed in is a regrade, see
+    :func:`needs_quiet_regrade`), so only the reference of an exercise marked
+    ``exclusive`` runs alone.
     """
     if name == "reference":
         path = course.solution_dir(ex) / f"{ex.module}.py"
     else:
-        path = course.mutants_dir(ex) / f"{name}.py"
-        ex = ex.model_copy(update={"exclusive": alone})
+        path, ex = course.mutants_dir(ex) / f"{name}.py", ex.model_copy(update={"exclusive": False})
     return Job(Submission(name, path), ex, stage_path(path, ex), "")
 
 
