@@ -29,6 +29,9 @@ API (all a hidden test needs)::
   CPU time in child processes, two or more tasks in flight for >= half of the
   busy time.  Its messages name what happened ("all 8 tasks ran in one process
   (pid 4242): ...") and branch on :func:`gil_enabled`.
+- :func:`judge_structure` applies that gate with the reference beside it: too
+  little overlap fails only when the reference's workers, measured in turn,
+  did overlap; otherwise it is ``Inconclusive`` (the machine was busy).
 - :func:`judge_speed` is the timing gate (secondary): serial, reference and
   student interleaved, best of ``rounds``; the reference must reach
   ``thresholds["reference_speedup"]`` (per 2 usable CPUs, scaled by
@@ -44,6 +47,7 @@ from grader.speedup.evidence import (
     Structure,
     TaskRecord,
     clear_records,
+    judge_structure,
     observed_records,
     read_records,
     structure,
@@ -51,5 +55,5 @@ from grader.speedup.evidence import (
 from grader.speedup.timing import Timing, judge_speed, needed_speedup
 
 __all__ = ["Structure", "TaskRecord", "Timing", "TreeWatch", "clear_records",
-           "gil_enabled", "judge_speed", "needed_speedup", "observed_records", "read_records",
+           "gil_enabled", "judge_speed", "judge_structure", "needed_speedup", "observed_records", "read_records",
            "structure", "usable_cpus"]

@@ -10,16 +10,19 @@ on the GIL); what separates a process pool from a thread pool is *where the CPU 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from grader.driver.verdicts import Inconclusive
 from grader.proctree import TreeWatch
 from grader.speedup.cpus import gil_enabled
 
 #: Overlap from samples: windows of 1/WINDOWS of the workers' CPU time; a worker takes part
 #: in a window when it did MIN_SHARE of the window's CPU time.
 WINDOWS, MIN_SHARE = 25, 0.2
+#: Share of the busy time in which two or more workers must have computed at once.
+MIN_PARALLEL = 0.5
 
 
 @dataclass(frozen=True)
@@ -86,7 +89,7 @@ class Structure:
         return self.child_cpu / total if total > 0 else 0.0
 
     def problems(self, min_workers: int, *, min_child_share: float = 0.8,
-                 min_parallel: float = 0.5, what: str = "tasks") -> list[str]:
+                 min_parallel: float = MIN_PARALLEL, what: str = "tasks") -> list[str]:
         """What a process pool of ``min_workers`` would have shown and this call did not."""
         n = f"{self.tasks} {what}" if self.tasks else f"the {what}"
         workers = sorted(self.worker_cpu)
@@ -111,6 +114,42 @@ class Structure:
                 f"{len(workers)} workers, but their {what} {never}: the workers took turns "
                 "(is each result awaited before the next task is sent?)")
         return found
+
+
+def judge_structure(student: Callable[[], Structure], reference: Callable[[], Structure], *,
+                    min_workers: int, what: str = "tasks", attempts: int = 2) -> Structure:
+    """The structural gate: return the student's structure, fail, or raise Inconclusive.
+
+    Which processes did the work, and where the CPU time went, do not depend
+    on the machine's load; whether two workers computed *at the same moment*
+    does: with one core free, every pool takes turns.  So a call whose only
+    problem is overlap is measured again, in turn with the reference
+    (``student`` and ``reference`` each run one watched call), and fails only
+    when the reference's workers did overlap in the same attempt.
+    """
+    found = student()
+    problems = found.problems(min_workers, what=what)
+    if problems and found.problems(min_workers, what=what, min_parallel=0.0):
+        raise AssertionError("; ".join(problems))
+    ref: Structure | None = None
+    for _ in range(attempts if problems else 0):
+        ref = reference()
+        found = student()
+        problems = found.problems(min_workers, what=what)
+        if not problems:
+            break
+        if ref.parallel_fraction >= MIN_PARALLEL:
+            raise AssertionError(
+                "; ".join(problems) + f" (the reference's workers, timed in turn with yours, "
+                f"overlapped {ref.parallel_fraction:.0%} of the time)")
+    if problems:
+        assert ref is not None
+        raise Inconclusive(
+            f"overlap not measured: the reference's workers too overlapped only "
+            f"{ref.parallel_fraction:.0%} of the time, so the machine was too busy to show two "
+            "workers computing at once; the rest of the structure passed and this will be "
+            "regraded")
+    return found
 
 
 def _why_processes() -> str:

@@ -33,7 +33,7 @@ SUBMISSIONS = {
 @pytest.fixture(scope="module")
 def course_dir(tmp_path_factory) -> Path:
     # Short budgets so the hanging submission is cut quickly.
-    return copy_course(tmp_path_factory.mktemp("course"), [EX], test_timeout=3, wall_budget=15)
+    return copy_course(tmp_path_factory.mktemp("course"), [EX], test_timeout=10, wall_budget=20)
 
 
 def make_class(root: Path) -> Path:

@@ -15,6 +15,7 @@ from grader.speedup import (
     TreeWatch,
     clear_records,
     judge_speed,
+    judge_structure,
     needed_speedup,
     read_records,
     structure,
@@ -59,6 +60,42 @@ def test_messages_name_what_happened(monkeypatch):
     good = made(worker_cpu={7: 1.0, 8: 1.0}, parent_cpu=0.05, child_cpu=2.0,
                      parallel_fraction=0.9)
     assert good.problems(min_workers=2) == []
+
+
+def pool(parallel: float) -> Structure:
+    """Two workers that did all the work, overlapping ``parallel`` of the busy time."""
+    return made(worker_cpu={7: 1.0, 8: 1.0}, parent_cpu=0.0, child_cpu=2.0,
+                parallel_fraction=parallel)
+
+
+def calls(*structures: Structure):
+    """A watched call that returns the given structures in turn (and counts its calls)."""
+    seq = iter(structures)
+
+    def call() -> Structure:
+        call.count += 1
+        return next(seq)
+    call.count = 0
+    return call
+
+
+def test_structure_gate_blames_overlap_only_beside_a_reference_that_overlapped():
+    assert judge_structure(calls(pool(0.9)), calls(), min_workers=2).parallel_fraction == 0.9
+    # Taking turns while the reference, measured in turn, overlapped: a fail that says so.
+    with pytest.raises(AssertionError, match="the reference's workers, timed in turn with yours, "
+                                             "overlapped 80%"):
+        judge_structure(calls(pool(0.1), pool(0.1)), calls(pool(0.8)), min_workers=2)
+    # Neither overlapped, twice: the machine was busy, a regrade.
+    with pytest.raises(Inconclusive, match="the reference's workers too overlapped only 30%"):
+        judge_structure(calls(*[pool(0.1)] * 3), calls(pool(0.3), pool(0.3)), min_workers=2)
+    # A low first measurement that overlaps when measured again passes.
+    assert judge_structure(calls(pool(0.1), pool(0.7)), calls(pool(0.2)),
+                           min_workers=2).parallel_fraction == 0.7
+    # A problem the load cannot cause fails at once; the reference is never run.
+    reference = calls()
+    with pytest.raises(AssertionError, match="all 8 tasks ran in one process"):
+        judge_structure(calls(made()), reference, min_workers=2)
+    assert reference.count == 0
 
 
 def test_probe_records_round_trip(tmp_path, monkeypatch):

@@ -15,7 +15,7 @@ import time
 import pytest
 
 from grader.leaks import leftover_workers
-from grader.speedup import TreeWatch, judge_speed, structure
+from grader.speedup import Structure, TreeWatch, judge_speed, judge_structure, structure
 
 #: Equal tasks of ~0.1-0.3 s each: far more CPU than starting a worker costs.
 TASK = 150_000
@@ -47,17 +47,20 @@ def spawn(subject):
     return subject.module("multiprocessing").get_context("spawn")
 
 
-def check_structure(subject, limits: list[int], workers: int, mp_context=None) -> TreeWatch:
-    """The structural gate: >= 2 worker processes did the work, in parallel."""
-    sub = subject.module()
-    ctx = spawn(subject) if mp_context == "spawn" else None
-    with TreeWatch(subject.process) as seen:
-        got = sub.count_primes_parallel(limits, workers, ctx)
+def watched_call(sub, limits: list[int], workers: int, mp_context=None) -> Structure:
+    """One call of ``sub`` (the subject or the reference), watched: where its work ran."""
+    ctx = spawn(sub) if mp_context == "spawn" else None
+    with TreeWatch(sub.process) as seen:
+        got = sub.module().count_primes_parallel(limits, workers, ctx)
     assert got == [expected(n) for n in limits], "count_primes_parallel returned wrong counts"
-    found = structure(seen, min_worker_cpu=0.5 * measured(limits[0])[1], tasks=len(limits))
-    problems = found.problems(min_workers=workers)
-    assert not problems, "; ".join(problems)
-    return seen
+    return structure(seen, min_worker_cpu=0.5 * measured(limits[0])[1], tasks=len(limits))
+
+
+def check_structure(subject, reference, limits: list[int], workers: int, mp_context=None) -> None:
+    """The structural gate: >= 2 worker processes did the work, in parallel (beside the reference)."""
+    judge_structure(lambda: watched_call(subject, limits, workers, mp_context),
+                    lambda: watched_call(reference, limits, workers, mp_context),
+                    min_workers=workers)
 
 
 @pytest.mark.parametrize("workers", [1, 3])
@@ -71,8 +74,8 @@ def test_results_in_input_order(subject, workers):
         "count_primes(limits[i]), in input order, not in the order the workers finished")
 
 
-def test_work_runs_in_worker_processes(subject):
-    check_structure(subject, [TASK] * 4, workers=2, mp_context="spawn")
+def test_work_runs_in_worker_processes(subject, reference):
+    check_structure(subject, reference, [TASK] * 4, workers=2, mp_context="spawn")
 
 
 def test_works_under_spawn(subject):
@@ -123,7 +126,7 @@ def test_no_child_left(subject, context):
 def test_faster_than_serial(subject, reference, thresholds):
     """Structure first; then serial, reference and student interleaved, best of 5."""
     limits, workers = [50_000] * 8, 2
-    check_structure(subject, limits, workers)
+    check_structure(subject, reference, limits, workers)
     sub, ref = subject.module(), reference.module()
     judge_speed(
         serial=lambda lim: [ref.count_primes(n) for n in lim],
