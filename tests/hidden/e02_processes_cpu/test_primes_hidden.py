@@ -49,9 +49,10 @@ def spawn(subject):
 
 def watched_call(sub, limits: list[int], workers: int, mp_context=None) -> Structure:
     """One call of ``sub`` (the subject or the reference), watched: where its work ran."""
+    module = sub.module()  # the first call imports it: not work of the call watched
     ctx = spawn(sub) if mp_context == "spawn" else None
     with TreeWatch(sub.process) as seen:
-        got = sub.module().count_primes_parallel(limits, workers, ctx)
+        got = module.count_primes_parallel(limits, workers, ctx)
     assert got == [expected(n) for n in limits], "count_primes_parallel returned wrong counts"
     return structure(seen, min_worker_cpu=0.5 * measured(limits[0])[1], tasks=len(limits))
 
