@@ -1,7 +1,9 @@
 """The real primitives, captured at import before any patching.
 
 The explorer's own machinery (batons, watchdog, clocks) must never go through
-the modelled replacements it installs, so it only uses the names below.
+the modelled replacements it installs, so it only uses the names below, and
+:func:`captured` gives the real value of any name a declaration
+(:data:`grader.interleave.primitives.DECLARED`) replaces.
 """
 
 from __future__ import annotations
@@ -10,6 +12,16 @@ import _thread
 import queue
 import threading
 import time
+from types import ModuleType
+from typing import Any
+
+_SNAPSHOT: dict[str, dict[str, Any]] = {m.__name__: dict(vars(m)) for m in (threading, time, queue)}
+
+
+def captured(module: ModuleType, name: str) -> Any:
+    """``module.name`` as it was before any exploration patched it."""
+    return _SNAPSHOT[module.__name__][name]
+
 
 allocate_lock = _thread.allocate_lock
 start_new_thread = _thread.start_new_thread
@@ -25,26 +37,9 @@ wall_time = time.time
 wall_time_ns = time.time_ns
 sleep = time.sleep
 
-Lock = threading.Lock
-RLock = threading.RLock
 Condition = threading.Condition
 Semaphore = threading.Semaphore
-BoundedSemaphore = threading.BoundedSemaphore
 Event = threading.Event
 Barrier = threading.Barrier
-Thread = threading.Thread
-Timer = threading.Timer
 Queue = queue.Queue
 SimpleQueue = queue.SimpleQueue
-
-# Instances of these types were created outside the exploration: using one from
-# controlled code would block for real, invisible to the scheduler.
-REAL_PRIMITIVE_TYPES: tuple[type, ...] = (
-    LockType,
-    RLockType,
-    Condition,
-    Semaphore,
-    Event,
-    Barrier,
-    SimpleQueue,
-)

@@ -242,7 +242,7 @@ def _run_one(strat: strategies.Strategy, named: list[tuple[str, Callable[[Any], 
              setup: Callable[[], Any] | None, invariant: Callable[[Any], Any] | None,
              find: Callable[[Any], Any] | None, max_steps: int, stall_limit: float,
              patches: patching.Patches) -> tuple[Scheduler, Any, str, str]:
-    s = Scheduler(strat, max_steps, predicate=find)
+    s = Scheduler(strat, max_steps, predicate=find, real_types=primitives.REAL_TYPES)
     s.snapshot = _snapshot_names
     primitives.Context.sched = s
     patches.fresh_instances()

@@ -11,10 +11,8 @@ every schedule (a schedule aborted while holding a lock must not leak it).
 
 from __future__ import annotations
 
-import queue
 import sys
 import threading
-import time
 from collections.abc import Callable
 from types import ModuleType
 from typing import Any
@@ -22,88 +20,19 @@ from typing import Any
 from . import _real, primitives
 from .codeinfo import in_library_place, is_user_module
 
-
-class SimpleQueue(primitives._Modelled, _real.Queue):  # type: ignore[misc]
-    """queue.SimpleQueue on top of the modelled Queue (the real one is C, unmodelled)."""
-
-    _real_factory = _real.SimpleQueue
-
-    def __init__(self) -> None:
-        _real.Queue.__init__(self, 0)
-
-    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
-        _real.Queue.put(self, item, block, timeout)
-
-
-_THREADING = {
-    "Lock": primitives.Lock,
-    "RLock": primitives.RLock,
-    "Condition": primitives.Condition,
-    "Semaphore": primitives.Semaphore,
-    "BoundedSemaphore": primitives.BoundedSemaphore,
-    "Event": primitives.Event,
-    "Barrier": primitives.Barrier,
-}
-_TIME = {
-    "sleep": primitives.sleep,
-    "monotonic": primitives.monotonic,
-    "monotonic_ns": primitives.monotonic_ns,
-    "perf_counter": primitives.perf_counter,
-    "perf_counter_ns": primitives.perf_counter_ns,
-    "time": primitives.wall_time,
-    "time_ns": primitives.wall_time_ns,
-}
-
-# Real objects a module may have bound at import -> modelled replacement.
-_FACTORIES: dict[int, Any] = {}
-for _name, _model in _THREADING.items():
-    _FACTORIES[id(getattr(threading, _name))] = _model
-for _name, _model in _TIME.items():
-    _FACTORIES[id(getattr(time, _name))] = _model
-_FACTORIES[id(_real.allocate_lock)] = primitives.Lock
-_FACTORIES[id(_real.SimpleQueue)] = SimpleQueue
+#: Real objects a module may have bound at import (its name, or an alias) -> modelled one.
+_FACTORIES: dict[int, Any] = {
+    id(real): d.model for d in primitives.DECLARED if d.model is not None
+    for real in (d.real, *d.aliases)}
+#: (real type, maker of a modelled twin of one of its instances), in declaration order.
+_TWINS = [(d.instances or d.real, d.twin) for d in primitives.DECLARED if d.twin is not None]
 
 
 def _fresh_instance(obj: Any) -> Callable[[], Any] | None:
     """A maker of a modelled twin of a real primitive instance, or None."""
-    if isinstance(obj, _real.LockType):
-        return None if obj.locked() else primitives.Lock
-    if isinstance(obj, _real.RLockType):
-        return None if repr(obj).startswith("<locked") else primitives.RLock
-    if isinstance(obj, _real.BoundedSemaphore):
-        value = obj._value  # type: ignore[attr-defined]
-        initial = obj._initial_value  # type: ignore[attr-defined]
-
-        def bounded() -> Any:
-            sem = primitives.BoundedSemaphore(initial)
-            sem._value = value
-            return sem
-        return bounded
-    if isinstance(obj, _real.Semaphore):
-        value = obj._value  # type: ignore[attr-defined]
-        return lambda: primitives.Semaphore(value)
-    if isinstance(obj, _real.Event):
-        flag = obj.is_set()
-
-        def event() -> Any:
-            ev = primitives.Event()
-            ev._flag = flag
-            return ev
-        return event
-    if isinstance(obj, _real.Condition):
-        return primitives.Condition
-    if isinstance(obj, _real.Barrier):
-        parties, action, timeout = obj.parties, obj._action, obj._timeout  # type: ignore[attr-defined]
-        return lambda: primitives.Barrier(parties, action, timeout)
-    if type(obj) is _real.Queue and isinstance(getattr(obj, "mutex", None), _real.LockType):
-        maxsize, items = obj.maxsize, list(obj.queue)
-
-        def fresh_queue() -> Any:
-            q = _real.Queue(maxsize)
-            q.queue.extend(items)
-            q.unfinished_tasks = len(items)
-            return q
-        return fresh_queue
+    for kind, twin in _TWINS:
+        if isinstance(obj, kind):
+            return twin(obj)
     return None
 
 
@@ -130,12 +59,9 @@ class Patches:
         return out
 
     def install(self) -> None:
-        for name, model in _THREADING.items():
-            self._set(threading, name, model)
-        for name, model in _TIME.items():
-            self._set(time, name, model)
-        self._set(queue, "time", primitives.monotonic)
-        self._set(queue, "SimpleQueue", SimpleQueue)
+        for declared in primitives.DECLARED:
+            if declared.model is not None:
+                self._set(declared.module, declared.name, declared.model)
         self._set(threading.Thread, "start", primitives.thread_start)
         self._set(threading.Thread, "join", primitives.thread_join)
         self._set(threading.Thread, "is_alive", primitives.thread_is_alive)

@@ -12,8 +12,12 @@ primitive instead.
 
 from __future__ import annotations
 
+import queue
 import threading
+import time
 from collections.abc import Callable
+from dataclasses import dataclass
+from types import ModuleType
 from typing import Any
 
 from . import _real
@@ -76,7 +80,6 @@ class _Modelled:
 class Lock(_Modelled):
     """threading.Lock: also remembers its owner so deadlock stories can say who holds it."""
 
-    _real_factory = _real.Lock
 
     def __init__(self) -> None:
         self._locked = False
@@ -157,7 +160,6 @@ class Lock(_Modelled):
 class RLock(Lock):
     """threading.RLock: re-entrant for its owner."""
 
-    _real_factory = _real.RLock
 
     def __init__(self) -> None:
         super().__init__()
@@ -216,7 +218,6 @@ class _Waiter:
 class Condition(_Modelled):
     """threading.Condition with FIFO notification (like CPython's)."""
 
-    _real_factory = _real.Condition
 
     def __init__(self, lock: Any = None) -> None:
         self._lock = lock if lock is not None else RLock()
@@ -309,7 +310,6 @@ class Condition(_Modelled):
 class Semaphore(_Modelled):
     """threading.Semaphore."""
 
-    _real_factory = _real.Semaphore
 
     def __init__(self, value: int = 1) -> None:
         if value < 0:
@@ -362,7 +362,6 @@ class Semaphore(_Modelled):
 class BoundedSemaphore(Semaphore):
     """threading.BoundedSemaphore: releasing above the initial value is an error."""
 
-    _real_factory = _real.BoundedSemaphore
 
     def __init__(self, value: int = 1) -> None:
         super().__init__(value)
@@ -377,7 +376,6 @@ class BoundedSemaphore(Semaphore):
 class Event(_Modelled):
     """threading.Event."""
 
-    _real_factory = _real.Event
 
     def __init__(self) -> None:
         self._flag = False
@@ -427,7 +425,6 @@ class Event(_Modelled):
 class Barrier(_Modelled):
     """threading.Barrier (raises the real threading.BrokenBarrierError)."""
 
-    _real_factory = _real.Barrier
 
     def __init__(self, parties: int, action: Callable[[], Any] | None = None,
                  timeout: float | None = None) -> None:
@@ -631,3 +628,122 @@ _ORIG: dict[str, Any] = {
     "join": threading.Thread.join,
     "is_alive": threading.Thread.is_alive,
 }
+
+
+# ---------------------------------------------------------------- queue.SimpleQueue
+class SimpleQueue(_Modelled, _real.Queue):  # type: ignore[misc]
+    """queue.SimpleQueue on top of the modelled Queue (the real one is C, unmodelled)."""
+
+    def __init__(self) -> None:
+        _real.Queue.__init__(self, 0)
+
+    def put(self, item: Any, block: bool = True, timeout: float | None = None) -> None:
+        _real.Queue.put(self, item, block, timeout)
+
+
+# ---------------------------------------------------------------- declarations
+Twin = Callable[[Any], Callable[[], Any] | None]
+
+
+@dataclass(frozen=True)
+class Declared:
+    """One real name the explorer replaces for an exploration, and how: the only place to add one.
+
+    ``model`` replaces ``module.name`` (None: the name stays, e.g. the pure-Python
+    ``queue.Queue``, built on the patched ``threading``); ``aliases`` are other real
+    objects a module may have bound at import for the same thing; real instances
+    of ``instances`` used by code under test are its error (they would block unseen);
+    ``twin(obj)`` makes a modelled twin of a real instance bound at import (None if
+    it cannot, e.g. a lock already held).
+    """
+
+    module: ModuleType
+    name: str
+    model: Any
+    aliases: tuple[Any, ...] = ()
+    instances: type | None = None
+    twin: Twin | None = None
+
+    @property
+    def real(self) -> Any:
+        return _real.captured(self.module, self.name)
+
+
+def _twin_lock(obj: Any) -> Callable[[], Any] | None:
+    return None if obj.locked() else Lock
+
+
+def _twin_rlock(obj: Any) -> Callable[[], Any] | None:
+    return None if repr(obj).startswith("<locked") else RLock
+
+
+def _twin_semaphore(obj: Any) -> Callable[[], Any]:
+    value = obj._value
+    if isinstance(obj, _real.captured(threading, "BoundedSemaphore")):
+        initial = obj._initial_value
+
+        def bounded() -> Any:
+            sem = BoundedSemaphore(initial)
+            sem._value = value
+            return sem
+        return bounded
+    return lambda: Semaphore(value)
+
+
+def _twin_event(obj: Any) -> Callable[[], Any]:
+    flag = obj.is_set()
+
+    def event() -> Any:
+        ev = Event()
+        ev._flag = flag
+        return ev
+    return event
+
+
+def _twin_barrier(obj: Any) -> Callable[[], Any]:
+    parties, action, timeout = obj.parties, obj._action, obj._timeout
+    return lambda: Barrier(parties, action, timeout)
+
+
+def _twin_queue(obj: Any) -> Callable[[], Any] | None:
+    if type(obj) is not _real.Queue or not isinstance(getattr(obj, "mutex", None), _real.LockType):
+        return None
+    maxsize, items = obj.maxsize, list(obj.queue)
+
+    def fresh_queue() -> Any:
+        q = _real.Queue(maxsize)  # its mutex and conditions are made by the modelled threading
+        q.queue.extend(items)
+        q.unfinished_tasks = len(items)
+        return q
+    return fresh_queue
+
+
+DECLARED: tuple[Declared, ...] = (
+    Declared(threading, "Lock", Lock, aliases=(_real.allocate_lock,), instances=_real.LockType,
+             twin=_twin_lock),
+    Declared(threading, "RLock", RLock, instances=_real.RLockType, twin=_twin_rlock),
+    Declared(threading, "Condition", Condition, instances=_real.Condition,
+             twin=lambda obj: Condition),
+    # BoundedSemaphore is a Semaphore: one twin maker serves both.
+    Declared(threading, "Semaphore", Semaphore, instances=_real.Semaphore, twin=_twin_semaphore),
+    Declared(threading, "BoundedSemaphore", BoundedSemaphore),
+    Declared(threading, "Event", Event, instances=_real.Event, twin=_twin_event),
+    Declared(threading, "Barrier", Barrier, instances=_real.Barrier, twin=_twin_barrier),
+    Declared(queue, "SimpleQueue", SimpleQueue, instances=_real.SimpleQueue),
+    Declared(queue, "Queue", None, twin=_twin_queue),
+    Declared(time, "sleep", sleep),
+    Declared(time, "monotonic", monotonic),
+    Declared(time, "monotonic_ns", monotonic_ns),
+    Declared(time, "perf_counter", perf_counter),
+    Declared(time, "perf_counter_ns", perf_counter_ns),
+    Declared(time, "time", wall_time),
+    Declared(time, "time_ns", wall_time_ns),
+    Declared(queue, "time", monotonic),  # queue.py's ``from time import monotonic as time``
+)
+
+#: Types whose instances, made outside an exploration, are real primitives.
+REAL_TYPES: tuple[type, ...] = tuple(d.instances for d in DECLARED if d.instances is not None)
+
+for _d in DECLARED:  # outside an exploration, a modelled constructor returns the real thing
+    if isinstance(_d.model, type) and issubclass(_d.model, _Modelled):
+        _d.model._real_factory = _d.real

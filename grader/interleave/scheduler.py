@@ -154,8 +154,10 @@ class Scheduler:
     """One schedule: runs the controlled threads under a strategy."""
 
     def __init__(self, strategy: Any, max_steps: int, predicate: Callable[[Any], Any] | None = None,
-                 state: Any = None) -> None:
+                 state: Any = None, real_types: tuple[type, ...] = ()) -> None:
         self.strategy = strategy
+        #: Real primitives made outside the exploration: code under test must not use them.
+        self.real_types = real_types
         self.max_steps = max_steps
         self.predicate = predicate
         self.state = state
@@ -465,7 +467,7 @@ class Scheduler:
                 strategy.opaque()
                 return
             strategy.touch((id(obj), name), opname == "STORE_ATTR")
-            if isinstance(obj, _real.REAL_PRIMITIVE_TYPES):
+            if isinstance(obj, self.real_types):
                 self._real_used(ts, obj, code, op)
             d = getattr(obj, "__dict__", None)
             if not isinstance(d, dict) or isinstance(obj, type):
@@ -473,7 +475,7 @@ class Scheduler:
             if opname == "LOAD_ATTR":
                 if name in d:
                     v = d[name]
-                    if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
+                    if isinstance(v, self.real_types):
                         self._real_used(ts, v, code, op)
                 else:  # a class attribute not yet shadowed by the instance
                     for klass in type(obj).__mro__:
@@ -497,7 +499,7 @@ class Scheduler:
             if opname == "LOAD_GLOBAL":
                 if name in g:
                     v = g[name]
-                    if isinstance(v, _real.REAL_PRIMITIVE_TYPES):
+                    if isinstance(v, self.real_types):
                         self._real_used(ts, v, code, op)
                     if isinstance(v, _MUTABLE_TOUCH):
                         strategy.touch(("o", id(v)))
@@ -557,7 +559,7 @@ class Scheduler:
             obj = evaluate(op.base, frame)
         except Missing:
             return
-        if isinstance(obj, _real.REAL_PRIMITIVE_TYPES) or (
+        if isinstance(obj, self.real_types) or (
             isinstance(obj, _real.Queue) and isinstance(getattr(obj, "mutex", None), _real.LockType)
         ):
             self._real_used(ts, obj, frame.f_code, op)
