@@ -23,3 +23,8 @@ COURSE = "CONCURLAB_COURSE"
 AUTOGRADER_ROOT = "CONCURLAB_AUTOGRADER_ROOT"
 AUTOGRADER_SANDBOX = "CONCURLAB_AUTOGRADER_SANDBOX"
 AUTOGRADER_PYTHON = "CONCURLAB_PYTHON"
+#: Driver -> probes, as files in PROBE_DIR (the same kind of unseen contract): while WATCHING
+#: is there, the driver's TreeWatch writes SEEN for each process it has seen, and a probe's
+#: first call in a process waits (bounded) for its own, so no short-lived worker goes unseen.
+WATCHING = "watching"
+SEEN = "seen-{pid}"

@@ -19,6 +19,8 @@ from pathlib import Path
 
 import psutil
 
+from grader import environment
+
 #: The function each multiprocessing command line calls, by role.
 _ENTRY = {"resource_tracker": ("multiprocessing.resource_tracker", "main"),
           "forkserver": ("multiprocessing.forkserver", "main"),
@@ -166,8 +168,12 @@ class TreeWatch:
     #: pid as the driver sees it -> pid as the process sees itself (what probes record).
     inner: dict[int, int] = field(default_factory=dict)
     samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
+    #: A probe folder to announce each process seen in (see ``environment.WATCHING``).
+    announce: Path | None = None
 
     def __enter__(self) -> TreeWatch:
+        if self.announce is not None:
+            (self.announce / environment.WATCHING).touch()
         self.before = self.after = self.process.cpu_times()
         self.known = {p.pid for p in self._descendants()}
         self.inner[self.process.pid] = namespace_pid(self.process.pid) or self.process.pid
@@ -183,11 +189,13 @@ class TreeWatch:
         self._sample()
         with contextlib.suppress(psutil.Error):  # if it ended, the samples remain
             self.after = self.process.cpu_times()
+        if self.announce is not None:
+            (self.announce / environment.WATCHING).unlink(missing_ok=True)
 
     @classmethod
-    def processes_of(cls, process: psutil.Process) -> TreeWatch:
+    def processes_of(cls, process: psutil.Process, announce: Path | None = None) -> TreeWatch:
         """A watch of which processes start (every 2 ms, no CPU readings)."""
-        return cls(process, interval=0.002, cpu=False)
+        return cls(process, interval=0.002, cpu=False, announce=announce)
 
     def helper(self, pid: int) -> bool:
         return is_helper(self.cmdlines.get(pid, []), self.parents.get(pid), self.process.pid,
@@ -233,6 +241,9 @@ class TreeWatch:
                 inner = namespace_pid(proc.pid)
                 if inner is not None:
                     self.inner[proc.pid] = inner
+                    if self.announce is not None:
+                        with contextlib.suppress(OSError):
+                            (self.announce / environment.SEEN.format(pid=inner)).touch()
             try:  # read again each time: between fork and exec it is the parent's
                 line = proc.cmdline()
                 self.parents.setdefault(proc.pid, proc.ppid())

@@ -15,8 +15,11 @@ from grader import environment
 
 #: How long a probe waits for another worker before giving up (keeps every loop bounded).
 MEET_TIMEOUT = 5.0
+#: How long a process's first call waits for the driver's watch to have seen it.
+SEEN_TIMEOUT = 5.0
 
 _logs: dict[int, object] = {}
+_announced: set[int] = set()
 
 
 def _probe_dir() -> Path:
@@ -41,6 +44,20 @@ def _wait_for(predicate, timeout: float = MEET_TIMEOUT) -> bool:
     return True
 
 
+def _wait_until_seen() -> None:
+    """Once per process, while the driver watches: wait until its watch has seen this process.
+
+    A worker that lives a few milliseconds on a busy machine could end between two of
+    the watch's samples; the driver then cannot vouch for the evidence it left.
+    """
+    pid = os.getpid()
+    if pid not in _announced:
+        _announced.add(pid)
+        folder = _probe_dir()
+        if (folder / environment.WATCHING).exists():
+            _wait_for((folder / environment.SEEN.format(pid=pid)).exists, SEEN_TIMEOUT)
+
+
 def cube(x: int) -> int:
     """A tiny item: far cheaper than sending it to another process."""
     return x * x * x
@@ -63,6 +80,7 @@ def last_first(item: tuple[str, int, int]) -> int:
 def meet(item: tuple[str, int]) -> tuple[int, int, bool]:
     """``(token, i)``: returns ``(i, pid, met)``; item 0 waits until a call in another process ran."""
     token, i = item
+    _wait_until_seen()
     pid = os.getpid()
     (_probe_dir() / f"{token}-seen-{pid}").touch()
     met = True
@@ -92,6 +110,7 @@ def count_reads(x: int) -> int:
     count grows by exactly that much, while fetching a new batch from the parent adds
     reads from a pipe. So the log shows where each batch began.
     """
+    _wait_until_seen()
     before = _read_syscalls()
     after = _read_syscalls()
     _log("reads", f"{before} {after} {x}")

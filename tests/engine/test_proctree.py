@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 
 import psutil
 import pytest
@@ -50,3 +51,19 @@ def test_watch_sees_a_short_lived_grandchild():
         shell.wait()
     assert any("sleep 1" in cmd for cmd in seen.workers().values()), seen.cmdlines
     assert all(seen.parents.get(pid) == shell.pid for pid in seen.workers()), seen.parents
+
+
+def test_a_worker_that_waits_to_be_seen_is_never_missed(tmp_path):
+    """A child that lives only until the watch announced it (the probes' handshake) is seen."""
+    from grader import environment
+
+    wait = ("import os, sys, time, pathlib\nend = time.monotonic() + 5\n"
+            "seen = pathlib.Path(sys.argv[1]) / sys.argv[2].format(pid=os.getpid())\n"
+            "while not seen.exists() and time.monotonic() < end: time.sleep(0.001)\n"
+            "print(seen.exists())")
+    with TreeWatch.processes_of(psutil.Process(), announce=tmp_path):
+        assert (tmp_path / environment.WATCHING).exists(), "the flag is on while watching"
+        child = subprocess.run([sys.executable, "-c", wait, str(tmp_path), environment.SEEN],
+                               capture_output=True, text=True, timeout=10)
+    assert child.stdout.strip() == "True", f"the child was never announced: {child.stderr}"
+    assert not (tmp_path / environment.WATCHING).exists(), "the flag stays only while watching"

@@ -129,7 +129,7 @@ def test_parallel_map_returns_results_in_order(subject):
 def test_parallel_map_runs_in_worker_processes(subject):
     sub = subject.module()
     token = uuid.uuid4().hex
-    with TreeWatch.processes_of(subject.process) as seen:
+    with TreeWatch.processes_of(subject.process, announce=subject.probe_dir) as seen:
         got = sub.parallel_map(subject.probe(f"{PROBES}:meet"), [(token, i) for i in range(8)],
                                workers=2, chunksize=1)
     assert type(got) is list and all(type(r) is tuple and len(r) == 3 for r in got), (
@@ -138,7 +138,7 @@ def test_parallel_map_runs_in_worker_processes(subject):
     observed = observed_pids(seen)
     unseen = set(pids) - observed - {own_pid(subject)}
     if unseen:
-        # The watch samples: on a busy machine it can miss a worker. Never a pass on evidence
+        # Each worker waits to be seen (environment.WATCHING), up to 5 s. Never a pass on evidence
         # the grader did not see, never a failure for what it could not see: a regrade.
         raise Inconclusive(
             f"parallel_map returned results naming processes {sorted(unseen)} that the grader did "
@@ -173,7 +173,7 @@ def observed_pids(seen: TreeWatch) -> set[int]:
 def test_default_chunksize_batches_tiny_items(subject):
     n = 2000
     sub = subject.module()
-    with TreeWatch.processes_of(subject.process) as seen:
+    with TreeWatch.processes_of(subject.process, announce=subject.probe_dir) as seen:
         got = sub.parallel_map(subject.probe(f"{PROBES}:count_reads"), list(range(n)), workers=2)
     assert sorted(got) == [x * x for x in range(n)], "parallel_map lost or changed results"
     # The probe folder is writable: only logs of processes the grader saw run count.
