@@ -39,21 +39,9 @@ def main() -> None:
     course = load_course(ROOT / "course.yml")
     ids = args.exercise or list(course.exercises)
     with tempfile.TemporaryDirectory() as tmp:
-        subs = Path(tmp) / "subs"
-        for i in range(args.students):
-            for ex_id in ids:
-                ex = course.exercises[ex_id]
-                dest = subs / f"student{i:03d}" / ex_id
-                dest.mkdir(parents=True)
-                shutil.copy(course.solution_dir(ex) / f"{ex.module}.py", dest)
-        start = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(subs), "--out",
-                        str(Path(tmp) / "out"), "--jobs", str(args.jobs), "--course",
-                        str(ROOT / "course.yml"), *sum((["--exercise", e] for e in ids), [])],
-                       check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
-        graded = time.perf_counter() - start
-        results = [ExerciseResult.from_json(json.loads(p.read_text())["result"], p.stem)
-                   for p in sorted((Path(tmp) / "out" / ".results").glob("*/*.json"))]
+        subs = make_class(course, ids, args.students, Path(tmp) / "subs")
+        graded = grade(subs, Path(tmp) / "out", ids, "--jobs", str(args.jobs))
+        results = stored(Path(tmp) / "out")
         print_profile(results)
         print(f"exercises: {len(ids)}; students: {args.students}; jobs: {args.jobs}")
         print(f"concurlab grade: {graded:.1f} s of wall time, {graded / args.students:.1f} s per "
@@ -72,6 +60,33 @@ def main() -> None:
         direct = time.perf_counter() - start
     print(f"hidden tests run directly with pytest, one submission, one job: {direct:.1f} s")
     print(f"ratio (grade per submission / direct): {graded / args.students / direct:.2f}")
+
+
+def make_class(course, ids: list[str], students: int, subs: Path) -> Path:
+    """``students`` submissions, each the reference solution of every exercise in ``ids``."""
+    for i in range(students):
+        for ex_id in ids:
+            ex = course.exercises[ex_id]
+            dest = subs / f"student{i:03d}" / ex_id
+            dest.mkdir(parents=True)
+            shutil.copy(course.solution_dir(ex) / f"{ex.module}.py", dest)
+    return subs
+
+
+def grade(subs: Path, out: Path, ids: list[str], *options: str) -> float:
+    """Wall seconds of one ``concurlab grade`` of ``subs`` (``options``: --jobs, --cluster...)."""
+    start = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "grader.cli", "grade", str(subs), "--out", str(out),
+                    "--course", str(ROOT / "course.yml"), *options,
+                    *sum((["--exercise", e] for e in ids), [])],
+                   check=True, stdout=subprocess.DEVNULL, cwd=ROOT)
+    return time.perf_counter() - start
+
+
+def stored(out: Path) -> list[ExerciseResult]:
+    """Every result the grading stored under ``out``."""
+    return [ExerciseResult.from_json(json.loads(p.read_text())["result"], p.stem)
+            for p in sorted((out / ".results").glob("*/*.json"))]
 
 
 def print_profile(results: list[ExerciseResult]) -> None:
