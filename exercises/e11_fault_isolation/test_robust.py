@@ -61,8 +61,16 @@ def _stop_leftovers() -> list[str]:
 
 @dataclass
 class Mixed:
-    results: list
+    """The shared call's outcome; what it raised is raised again in each test that reads it."""
+
+    outcome: list | Exception
     seconds: float
+
+    @property
+    def results(self) -> list:
+        if isinstance(self.outcome, Exception):
+            raise self.outcome
+        return self.outcome
 
 
 @pytest.fixture(scope="module")
@@ -72,17 +80,16 @@ def mixed_run() -> Mixed:
     tasks = [dies, slow_answer, fails, killed]
     start = time.monotonic()
     try:
-        return Mixed(run_isolated(tasks, timeout=GENEROUS), time.monotonic() - start)
+        outcome: list | Exception = run_isolated(tasks, timeout=GENEROUS)
+    except Exception as exc:  # a failure of each test that reads it, not an error of all
+        outcome = exc
     finally:
         _stop_leftovers()
+    return Mixed(outcome, time.monotonic() - start)
 
 
-@pytest.fixture
-def mixed(mixed_run: Mixed) -> list:
-    return mixed_run.results
-
-
-def test_values_in_order(mixed):
+def test_values_in_order(mixed_run: Mixed):
+    mixed = mixed_run.results
     got = [r.status for r in mixed]
     assert got == ["crashed", "ok", "error", "crashed"], (
         f"dies, slow_answer, fails, killed gave {got}: results come in the order the tasks were "
@@ -90,20 +97,23 @@ def test_values_in_order(mixed):
     assert mixed[1].value == 42, f"slow_answer returns 42, got {mixed[1]}"
 
 
-def test_error(mixed):
+def test_error(mixed_run: Mixed):
+    mixed = mixed_run.results
     got = mixed[2]
     assert (got.status, got.error) == ("error", "KeyError('missing')"), (
         f"a task that raises KeyError('missing'): expected status 'error' with its repr, got {got}")
 
 
-def test_crash(mixed):
+def test_crash(mixed_run: Mixed):
+    mixed = mixed_run.results
     assert len(mixed) == 4, f"4 tasks, {len(mixed)} results"
     assert (mixed[0].status, mixed[0].exitcode) == ("crashed", 3), (
         f"os._exit(3) in a task: expected ('crashed', exitcode 3), got {mixed[0]}")
     assert mixed[1].status == "ok", f"a crash must not affect other tasks: got {mixed[1]}"
 
 
-def test_death_by_signal_keeps_its_sign(mixed):
+def test_death_by_signal_keeps_its_sign(mixed_run: Mixed):
+    mixed = mixed_run.results
     got = mixed[3]
     assert (got.status, got.exitcode) == ("crashed", -signal.SIGKILL), (
         f"a task killed by SIGKILL: expected ('crashed', exitcode {-signal.SIGKILL}), got {got}; "
