@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import multiprocessing
 from pathlib import Path
 
 import pytest
@@ -33,7 +34,17 @@ def test_bad_workers():
         parallel_sum_squares(make_data(10), 0)
 
 
-def test_workers_share_the_data_and_the_segment_is_gone_afterwards():
+@pytest.fixture
+def spawned_workers():
+    """Workers start fresh (spawn): a forked one would own every page this test process
+    writes while it runs (copy-on-write), and look as if it held a copy of the data."""
+    method = multiprocessing.get_start_method(allow_none=True)
+    multiprocessing.set_start_method("spawn", force=True)
+    yield
+    multiprocessing.set_start_method(method, force=True)
+
+
+def test_workers_share_the_data_and_the_segment_is_gone_afterwards(spawned_workers):
     before = segments_of_size(N)
     with ChildProcesses(interval=0.02, watch_shm=True, watch_memory=True) as seen:
         assert parallel_sum_squares(make_data(N), 2) == expected_sum_squares(N)
