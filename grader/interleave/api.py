@@ -107,7 +107,7 @@ def explore(
     workers: Sequence[Callable[[Any], Any]] | Callable[[Any], Any],
     invariant: Callable[[Any], Any] | None = None,
     *,
-    strategy: str = "random",
+    strategy: str = "bounded",
     schedules: int = 200,
     seed: int = 0,
     max_steps: int = 20000,
@@ -119,7 +119,12 @@ def explore(
     pct_depth: int = 3,
     shrink: bool = True,
 ) -> Result:
-    """Run ``workers`` under up to ``schedules`` controlled interleavings.
+    """Run ``workers`` under controlled interleavings.
+
+    The default strategy, "bounded", first tries every schedule with at most one
+    preemption (up to ``schedules`` of them: the same ones under every seed),
+    then ``schedules`` random ones from ``seed``; the other strategies run up to
+    ``schedules`` in all.
 
     Verdict "failed" when a worker raises or ``invariant(state)`` returns
     False / raises; "deadlock" when no thread can run but some have not
@@ -156,7 +161,7 @@ def explore(
     patches.install()
     tracing.install()
     try:
-        for index in range(schedules):
+        for index in range(strat.runs(schedules)):
             if index and _real.monotonic() - t0 > timeout:
                 break
             if not strat.begin(index):
@@ -287,11 +292,7 @@ def _coverage(strat: strategies.Strategy) -> str:
     """What the schedules run prove: every interleaving, or a sample."""
     if strat.exhausted:
         return "; the search covered every schedule (up to the order of independent steps)"
-    searched = getattr(strat, "sampled_from", None)
-    if searched is not None:
-        return (f"; {searched} of them from a systematic search that did not cover every "
-                "schedule (bound reached), the rest random")
-    return ""
+    return strat.coverage()
 
 
 def _tamper_message(names: list[str]) -> str:

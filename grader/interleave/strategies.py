@@ -1,4 +1,4 @@
-"""Who runs next: random walk, PCT, bounded exhaustive DFS, and replay.
+"""Who runs next: random walk, PCT, bounded exhaustive DFS, DPOR, their sequences, and replay.
 
 Every strategy records the choices it made at decision points with more than
 one runnable thread (``schedule``); replaying that list reproduces the run.
@@ -47,6 +47,14 @@ class Strategy:
     @property
     def seed(self) -> int | None:
         return None
+
+    def runs(self, schedules: int) -> int:
+        """At most how many schedules to begin when ``schedules`` were asked for."""
+        return schedules
+
+    def coverage(self) -> str:
+        """What the schedules run cover, beyond their count (a clause for the story)."""
+        return ""
 
 
 class RandomWalk(Strategy):
@@ -243,7 +251,9 @@ class Exhaustive(Strategy):
 
 def make(strategy: str, seed: int, *, preemption_bound: int | None = 2,
          pct_depth: int = 3, schedules: int = 200, find: bool = False) -> Strategy:
-    """Build a strategy by name: "systematic", "random", "pct", "exhaustive" or "dpor"."""
+    """Build a strategy by name: "bounded", "systematic", "random", "pct", "exhaustive" or "dpor"."""
+    if strategy == "bounded":
+        return BoundedFirst(seed, schedules)
     if strategy == "systematic":
         return Systematic(seed, schedules, find)
     if strategy == "dpor":
@@ -256,8 +266,8 @@ def make(strategy: str, seed: int, *, preemption_bound: int | None = 2,
         return PCT(seed, pct_depth)
     if strategy == "exhaustive":
         return Exhaustive(preemption_bound)
-    raise ValueError(f"unknown strategy {strategy!r}: use 'systematic', 'random', 'pct', "
-                     "'exhaustive' or 'dpor'")
+    raise ValueError(f"unknown strategy {strategy!r}: use 'bounded', 'systematic', 'random', "
+                     "'pct', 'exhaustive' or 'dpor'")
 
 
 def from_token(token: str) -> Strategy:
@@ -276,7 +286,43 @@ def from_token(token: str) -> Strategy:
                      "or schedule:0.1.0")
 
 
-class Systematic(Strategy):
+class Phased(Strategy):
+    """A strategy that runs others in turn: every call goes to the one running now."""
+
+    active: Strategy
+
+    @property
+    def schedule(self) -> list[int]:  # type: ignore[override]
+        return self.active.schedule
+
+    @schedule.setter
+    def schedule(self, value: list[int]) -> None:
+        pass
+
+    def new_thread(self, ts: Any) -> None:
+        self.active.new_thread(ts)
+
+    def choose(self, enabled: list[Any], current: Any) -> Any:
+        return self.active.choose(enabled, current)
+
+    def touch(self, key: Any, write: bool = True) -> None:
+        self.active.touch(key, write)
+
+    def opaque(self) -> None:
+        self.active.opaque()
+
+    def end(self, steps: int) -> None:
+        self.active.end(steps)
+
+    def token(self) -> str:
+        return self.active.token()
+
+    @property
+    def seed(self) -> int | None:
+        return self.active.seed
+
+
+class Systematic(Phased):
     """DPOR first (the same schedules under every seed), then also seeded random sampling.
 
     Of the ``budget`` schedules, the first ``HEAD`` are the systematic
@@ -310,11 +356,11 @@ class Systematic(Strategy):
         self.sampled = 0
         self.search_live = True
 
-    @property
-    def sampled_from(self) -> int | None:
-        """How many schedules the search ran, if it did not finish (None if it did)."""
-        return None if self.search.exhausted and not self.search_live else (
-            self.searched if self.sampled else None)
+    def coverage(self) -> str:
+        if self.exhausted or (self.search.exhausted and not self.search_live) or not self.sampled:
+            return ""
+        return (f"; {self.searched} of them from a systematic search that did not cover every "
+                "schedule (bound reached), the rest random")
 
     def begin(self, index: int) -> bool:
         if self.search_live and (self.searched < self.HEAD or index % 2 == 0
@@ -337,32 +383,47 @@ class Systematic(Strategy):
         self.sampled += 1
         return self.sampling.begin(self.sampled - 1)
 
-    @property
-    def schedule(self) -> list[int]:  # type: ignore[override]
-        return self.active.schedule
 
-    @schedule.setter
-    def schedule(self, value: list[int]) -> None:
-        pass
+class BoundedFirst(Phased):
+    """Every schedule with at most one preemption first, then ``budget`` seeded random ones.
 
-    def new_thread(self, ts: Any) -> None:
-        self.active.new_thread(ts)
+    Most concurrency bugs need one untimely switch (the CHESS observation);
+    the bounded search reaches each of them in the same schedules whatever
+    the seed, so such a bug is found under every seed. The random walk that
+    follows is the one ``"random"`` runs, schedule for schedule, so it keeps
+    its reach into bugs that need several switches (five philosophers each
+    holding one fork). The search alone never proves the code right: it
+    covers one preemption, and at most ``budget`` schedules of it.
+    """
 
-    def choose(self, enabled: list[Any], current: Any) -> Any:
-        return self.active.choose(enabled, current)
+    name = "bounded"
 
-    def touch(self, key: Any, write: bool = True) -> None:
-        self.active.touch(key, write)
+    def __init__(self, seed: int, budget: int, bound: int = 1) -> None:
+        super().__init__()
+        self.search = Exhaustive(bound)
+        self.sampling = RandomWalk(seed)
+        self.active = self.search
+        self.budget = budget
+        self.searched = 0
+        self.sampled = 0
 
-    def opaque(self) -> None:
-        self.active.opaque()
+    def runs(self, schedules: int) -> int:
+        return 2 * schedules
 
-    def end(self, steps: int) -> None:
-        self.active.end(steps)
+    def begin(self, index: int) -> bool:
+        if self.active is self.search:
+            if self.searched < self.budget and self.search.begin(self.searched):
+                self.searched += 1
+                return True
+            self.active = self.sampling
+        if self.sampled >= self.budget:
+            return False
+        self.sampled += 1
+        return self.sampling.begin(self.sampled - 1)
 
-    def token(self) -> str:
-        return self.active.token()
-
-    @property
-    def seed(self) -> int | None:
-        return self.active.seed
+    def coverage(self) -> str:
+        covered = (f"every schedule with at most one preemption ({self.searched} of them)"
+                   if self.search.exhausted else
+                   f"the first {self.searched} schedules with at most one preemption (the search "
+                   "reached its budget before it covered them all)")
+        return f"; {covered}, then {self.sampled} random"
