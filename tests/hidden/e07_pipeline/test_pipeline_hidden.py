@@ -13,6 +13,7 @@ import os
 import threading
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,6 +22,8 @@ from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight
 
+#: Runs run_pipeline inside the subject and lists its threads alive the moment it returns.
+JOINED = Path(__file__).parent / "joined.py"
 #: A correct run in these tests takes well under a second; a hung one gets this long.
 DEADLINE = 8.0
 
@@ -276,6 +279,21 @@ def test_threads_joined_on_return(subject):
     assert wait_until(lambda: subject.process.num_threads() <= baseline, timeout=2.0), (
         f"{subject.process.num_threads() - baseline} thread(s) still alive after run_pipeline "
         "returned: tell every worker the input has ended (a sentinel per worker) and join it")
+    joined = subject.load(JOINED)
+    for fail_at, how in ((None, "returned"), (7, "raised")):
+        call = Call(joined.threads_left, 30, workers, fail_at)
+        if not call.done.wait(DEADLINE):
+            return  # a run that never ends fails the tests about results and errors, not this one
+        got = call.result(how)
+        if fail_at is None:
+            check_values(got["result"], list(range(30)), "30 items through 3 stages")
+        else:
+            assert got["error"] and "stage failed on item 7" in got["error"], (
+                f"a stage raised RuntimeError on item 7, but run_pipeline {got['error'] or 'returned'}")
+        assert not got["left"], (
+            f"run_pipeline {how} while {len(got['left'])} of its threads were still alive "
+            f"({', '.join(got['left'][:4])}): setting a stop flag is not enough, `join()` every "
+            f"thread before you {'return' if fail_at is None else 'raise'}")
 
 
 def test_no_stages_and_bad_arguments(subject):

@@ -25,6 +25,24 @@ BIG = 7_500_000  # 60 MB of floats (the sandbox caps a file, a segment too, at 6
 MAX_PRIVATE_SHARE = 0.35
 
 
+#: Samples of the subject during one call past which a worker process, had there been one, was seen.
+LONG_ENOUGH = 10
+
+
+def require_workers(watch: Watch) -> None:
+    """Worker processes were seen; else a failure if the call ran long enough to see them."""
+    if watch.workers:
+        return
+    samples = watch.seen[watch.parent_pid].samples if watch.parent_pid in watch.seen else 0
+    if samples < LONG_ENOUGH:
+        raise Inconclusive("no worker process was seen during the call (it was too quick)")
+    raise AssertionError(
+        f"parallel_sum_squares ran while the grader looked {samples} times, and no worker "
+        "process ever appeared: the sum ran in the calling process (threads?). The workers "
+        "must be processes that attach the shared-memory segment by name; threads share "
+        "memory already, and this exercise is about sharing between processes")
+
+
 def big_data(subject, seed: int):
     return subject.module(PROBES).make_data(BIG, seed)
 
@@ -79,8 +97,7 @@ def test_workers_map_shared_memory(subject, seed):
         got = subject.module().parallel_sum_squares(data, 2)
     remove_segments(subject, watch.segments)
     assert got == expected_sum_squares(BIG, seed), f"wrong sum for {BIG} items: {got!r}"
-    if not watch.workers:
-        raise Inconclusive("no worker process was seen during the call (it was too quick)")
+    require_workers(watch)
     mapping = [pid for pid, seen in watch.workers.items() if seen.segments]
     assert mapping, (
         f"{len(watch.workers)} worker process(es) ran, but none mapped a shared-memory "
@@ -96,8 +113,7 @@ def test_workers_hold_no_copy(subject, seed):
         got = subject.module().parallel_sum_squares(data, 2)
     remove_segments(subject, watch.segments)
     assert got == expected_sum_squares(BIG, seed), f"wrong sum for {BIG} items: {got!r}"
-    if not watch.workers:
-        raise Inconclusive("no worker process was seen during the call (it was too quick)")
+    require_workers(watch)
     pid, seen = max(watch.workers.items(), key=lambda item: item[1].peak_private)
     assert seen.peak_private < MAX_PRIVATE_SHARE * nbytes, (
         f"a worker process held {seen.peak_private / 2**20:.0f} MB of memory of its own while "

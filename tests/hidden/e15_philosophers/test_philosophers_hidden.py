@@ -42,6 +42,13 @@ def test_everyone_eats(subject):
         assert got == [meals] * n, (
             f"dine({n}, {meals}) must return {[meals] * n} (meals eaten per philosopher), "
             f"got {got!r}")
+    # Meals that take a while: a dine() that returns before its philosophers are done shows.
+    eat = InFlight(delay=0.01)
+    got = sub.dine(3, 2, eat)
+    assert got == [2, 2, 2] and eat.running == 0 and sum(eat.calls.values()) == 6, (
+        f"dine(3, 2, eat) with meals of 10 ms returned {got!r} while {eat.running} meal(s) "
+        f"were still being eaten ({sum(eat.calls.values())} of 6 begun): join every "
+        "philosopher's thread before returning")
 
 
 def test_never_deadlocks(subject, seed):

@@ -152,3 +152,39 @@ def writer_not_starved(seed: int, schedules: int) -> dict:
 
     return explore(Room, [r0, w, late_reader("R1", 1.0), late_reader("R2", 2.0)],
                    schedules=schedules, seed=seed).to_dict()
+
+
+def double_release(kind: str, seed: int, schedules: int) -> dict:
+    """One hold of the ``kind`` ("read" or "write") lock, released by two threads at once.
+
+    A release that checks "someone holds it" in one critical section and
+    changes the count in another lets both releases through: the lock then
+    counts -1 readers, or has been released twice. At most one of the two may
+    return; the other raises RuntimeError.
+    """
+    release = f"release_{kind}"
+
+    def setup() -> Room:
+        r = Room()
+        getattr(r.rw, f"acquire_{kind}")()
+        return r
+
+    def releaser(name: str):
+        def run(r: Room) -> None:
+            try:
+                getattr(r.rw, release)()
+            except RuntimeError:
+                r.log.append(f"{name} refused")
+            else:
+                r.log.append(f"{name} released")
+        return run
+
+    def check(r: Room) -> None:
+        released = [entry for entry in r.log if entry.endswith("released")]
+        assert len(released) <= 1, (
+            f"one {kind} lock was held once, and two threads called {release}() at the same "
+            f"time: both returned ({', '.join(r.log)}). Check that a {kind}er holds the lock and "
+            "release it in one critical section; the second release must raise RuntimeError")
+
+    return explore(setup, [releaser("T0"), releaser("T1")], check, seed=seed,
+                   schedules=schedules).to_dict()

@@ -32,7 +32,7 @@ def raises_runtime_error(call, what: str) -> None:
     pytest.fail(f"{what} must raise RuntimeError, but it returned")
 
 
-def test_release_errors(subject):
+def test_release_errors(subject, seed):
     sub = subject.module()
     rw = sub.RWLock()
     raises_runtime_error(rw.release_read, "release_read() on a new RWLock (no reader holds it)")
@@ -45,6 +45,10 @@ def test_release_errors(subject):
     raises_runtime_error(rw.release_read, "release_read() while only a writer holds the lock")
     rw.release_write()
     raises_runtime_error(rw.release_write, "a second release_write() after one acquire_write()")
+    for kind in ("read", "write"):
+        result = explored(subject, "double_release", kind, seed, schedules=20)
+        assert result["verdict"] == "ok", explorer_says(
+            result, f"two threads released one {kind} lock at once and both succeeded")
 
 
 def test_one_thread_in_turn(subject, seed):

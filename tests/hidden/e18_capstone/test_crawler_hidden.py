@@ -122,6 +122,12 @@ def test_analysis_runs_in_processes(subject, reference):
     judge_structure(lambda: analyses_of(subject, urls, 150, 0.01, 4),
                     lambda: analyses_of(reference, urls, 150, 0.01, 4),
                     min_workers=2, what="analyses")
+    # cpu_workers is the size of the process pool: with 1, one process analyses every page.
+    _, one, _ = structure_of(subject, urls, InFlight(document(150), delay=0.01), io_workers=4,
+                             cpu_workers=1)
+    assert len(one.worker_cpu) <= 1, (
+        f"with cpu_workers=1 the analyses ran in {len(one.worker_cpu)} processes: "
+        "cpu_workers is how many processes analyse (pass it to the pool as max_workers)")
 
 
 def test_fetching_and_analysis_overlap(subject):

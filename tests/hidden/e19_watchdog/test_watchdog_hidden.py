@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from grader.driver.explored import judge
 from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
 from grader.instruments import Stopwatch
@@ -28,6 +29,10 @@ pytestmark = pytest.mark.concurlab_permit("sys._current_frames")
 
 HERE = Path(__file__).parent
 STALLS = (HERE / "stalls.py").read_text(encoding="utf-8")
+#: Explorer and join checks that run inside the subject (systematic.py).
+SYSTEMATIC = HERE / "systematic.py"
+#: Schedules for the search of every one-preemption schedule of two start() calls.
+SYSTEMATIC_BUDGET = 2000
 FRAME = re.compile(r"(\S+?):(\d+) in ([\w<>.]+)")
 #: stop() must return well under 0.1 s by contract; measured from the driver, allow this
 #: plus twice the round trip of a no-op call (a sleeping thread needs stop's 1 s timeout).
@@ -300,6 +305,10 @@ def test_stop_is_prompt_and_joins(subject):
         "wait with Condition.wait or Event.wait and wake the thread in stop(), instead of sleeping")
     assert wait_until(lambda: process.num_threads() <= baseline, timeout=2.0), (
         "the watchdog's thread is still alive after stop() returned: join it in stop()")
+    left = subject.load(SYSTEMATIC).threads_left_by_stop()
+    assert not left, (
+        f"the watchdog's thread ({', '.join(left)}) was still alive the moment stop() returned: "
+        "waking it is not enough, join it in stop()")
     with Stopwatch() as again:
         wd.stop()
     assert again.seconds < max(limit, 0.8), f"a second stop() took {again.seconds:.2f} s: it must be a no-op"
@@ -341,3 +350,12 @@ def test_bad_arguments_and_start_twice(subject):
         wd.stop()
     assert started, "start() did not start a watching thread"
     assert settled, f"after start() and a refused second start(), {extra} threads were running"
+    at_once = subject.load(SYSTEMATIC).start_twice_at_once(SYSTEMATIC_BUDGET)
+    if at_once["verdict"] == "livelock":
+        return  # its thread spins and never lets stop() finish: test_waiting_burns_no_cpu says so
+    judge(at_once, "two threads called start() on one Watchdog at the same moment, and both got "
+                   "past the check: test and set the thread under one lock, so that exactly one "
+                   "start() wins and the other raises RuntimeError")
+    if not at_once["exhausted"]:
+        raise Inconclusive(f"the search of every one-preemption schedule of two start() calls did "
+                           f"not finish in {at_once['schedules_run']} schedules (machine busy?)")

@@ -1,4 +1,4 @@
-# rejects: test_stage_exception_is_raised_within_a_second
+# rejects: test_stage_exception_is_raised_within_a_second, test_threads_joined_on_return
 """Raises the first error at once, but never stops the other threads (daemons keep going)."""
 
 import queue
