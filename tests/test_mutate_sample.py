@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.mutate.analysis import Verdict, analyse
+from grader.mutate.analysis import EQUIVALENT_FILE, Verdict, analyse, equivalents
+from grader.mutate.generate import mutants
 from tests.test_meta import COURSE
 
 SAMPLE = ["e03_race_counter"]
@@ -25,3 +26,14 @@ def test_every_generated_mutant_is_killed(exercise_id):
     bad = [f"{r.mutant.name} ({r.mutant.where}): {r.verdict.value}" for r in rows
            if r.verdict in (Verdict.SURVIVED, Verdict.SEED_DEPENDENT)]
     assert not bad, "generated mutants the hidden tests do not reject:\n" + "\n".join(bad)
+
+
+@pytest.mark.parametrize("exercise_id", list(COURSE.exercises))
+def test_equivalent_lists_name_generated_mutants(exercise_id):
+    """A reviewed "equivalent" entry that names no generated mutant is stale: the reference moved."""
+    ex = COURSE.exercises[exercise_id]
+    reference = (COURSE.solution_dir(ex) / f"{ex.module}.py").read_text(encoding="utf-8")
+    generated = {m.name for m in mutants(reference)}
+    stale = sorted(set(equivalents(COURSE, ex)) - generated)
+    assert not stale, (f"{COURSE.mutants_dir(ex) / EQUIVALENT_FILE} lists {', '.join(stale)}, "
+                       "which the operators no longer generate: review the list again")
