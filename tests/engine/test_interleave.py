@@ -103,6 +103,23 @@ def test_locked_counter_proven_by_the_systematic_search_in_a_few_schedules():
     assert bool(r) is True
 
 
+def test_bounded_default_finds_a_one_preemption_race_in_the_same_schedule_under_every_seed():
+    found = [explore(Counter, [racy_worker, racy_worker], two_increments, seed=seed,
+                     schedules=50, shrink=False) for seed in (0, 1, 7, 1000)]
+    assert all(r.verdict == "failed" and r.strategy == "bounded" for r in found)
+    assert len({(r.schedules_run, r.replay) for r in found}) == 1, [r.replay for r in found]
+
+
+def test_bounded_default_then_samples_the_full_random_budget():
+    r = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=200, seed=5)
+    assert r.verdict == "ok", r.story
+    searched = r.schedules_run - 200
+    assert 0 < searched < 200, r.schedules_run
+    assert f"every schedule with at most one preemption ({searched} of them), then 200 random" in r.story
+    capped = explore(Counter, [locked_worker, locked_worker], two_increments, schedules=5, seed=5)
+    assert capped.schedules_run == 10 and "reached its budget" in capped.story, capped.story
+
+
 def test_story_has_file_line_source_and_replay():
     r = explore(Counter, [racy_worker, racy_worker], two_increments, seed=3, strategy="random",
                 shrink=False)
