@@ -66,6 +66,14 @@ def judge(result: dict, what: str, schedules: int | None = None) -> None:
     assert result["verdict"] == "ok", f"{what}:\n{result['story']}"
 
 
+def judge_proof(result: dict, what: str, searched: str) -> None:
+    """``judge``, then a regrade unless the bounded search covered every schedule of ``searched``."""
+    judge(result, what)
+    if not result.get("exhausted"):
+        raise Inconclusive(f"the search of every one-preemption schedule of {searched} did not "
+                           f"finish in {result['schedules_run']} schedules (machine busy?)")
+
+
 def settled(result: dict, schedules: int) -> dict:
     """The result if it is definitive, else ``Inconclusive`` (a regrade).
 

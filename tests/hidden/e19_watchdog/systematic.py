@@ -13,7 +13,7 @@ from __future__ import annotations
 import threading
 from typing import Any
 
-from grader.interleave import explore
+from grader.interleave import races
 from grader.interleave.fresh import fresh_module
 
 _watchdog = fresh_module("watchdog")
@@ -23,26 +23,8 @@ WALL = 12.0
 
 def start_twice_at_once(schedules: int) -> dict[str, Any]:
     """Two threads call start() on one Watchdog at the same moment: exactly one may succeed."""
-
-    def setup() -> dict[str, Any]:
-        return {"wd": _watchdog().Watchdog(10, lambda text: None), "refused": 0, "started": 0}
-
-    def start(s: dict[str, Any]) -> None:
-        try:
-            s["wd"].start()
-        except RuntimeError:
-            s["refused"] += 1
-        else:
-            s["started"] += 1
-            s["wd"].stop()  # only the thread that started it stops it
-
-    def final(s: dict[str, Any]) -> None:
-        assert (s["started"], s["refused"]) == (1, 1), (
-            f"two threads called start() at once: {s['started']} started, {s['refused']} were "
-            "refused with RuntimeError (expected 1 and 1)")
-
-    return explore(setup, [start, start], final, strategy="exhaustive", preemption_bound=1,
-                   schedules=schedules, timeout=WALL).to_dict()
+    return races.start_twice_at_once(lambda: _watchdog().Watchdog(10, lambda text: None),
+                                     schedules=schedules, timeout=WALL).to_dict()
 
 
 def threads_left_by_stop() -> list[str]:
