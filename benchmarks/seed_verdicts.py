@@ -28,14 +28,14 @@ sys.path.insert(0, str(ROOT))
 from grader import selfcheck  # noqa: E402
 from grader.batch import Job, run_jobs  # noqa: E402
 from grader.collect import Submission, stage_path  # noqa: E402
-from grader.course import Course, load_course, mutant_rejects  # noqa: E402
+from grader.course import Course, load_course  # noqa: E402
 from grader.run import GradeOptions  # noqa: E402
 
 
-def extra_job(course: Course, path: Path) -> tuple[str, str, set[str] | None, Job]:
+def extra_job(course: Course, path: Path) -> tuple[str, str, selfcheck.Rejects | None, Job]:
     """An extra file graded as the exercise named by its folder (a reference unless it has rejects)."""
     ex = course.exercises[path.parent.name]
-    expected = mutant_rejects(path)
+    expected = selfcheck.Rejects.of(path)
     graded_as = ex if expected is None else ex.model_copy(update={"exclusive": False})
     job = Job(Submission(path.stem, path), graded_as, stage_path(path, ex), "")
     return ex.id, f"{path.stem} (extra)", expected, job

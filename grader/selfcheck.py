@@ -8,13 +8,30 @@ pass for a mutant and never lost points for a reference.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from pathlib import Path
+
 from grader.batch import Job
 from grader.collect import Submission, stage_path
-from grader.course import Course, Exercise, mutant_rejects
+from grader.course import Course, Exercise, mutant_may_also_fail, mutant_rejects
 from grader.results import ExerciseResult, Outcome, Status
 
 #: Outcomes that cost points.
 LOST = tuple(o for o in Outcome if o.loses_points)
+
+
+@dataclass(frozen=True)
+class Rejects:
+    """What a mutant's header promises: tests it fails every time, and tests it may fail by luck."""
+
+    must: frozenset[str]
+    may: frozenset[str] = frozenset()
+
+    @classmethod
+    def of(cls, mutant: Path) -> Rejects | None:
+        """The header of a mutant file, or None for a file without ``# rejects:`` (a reference)."""
+        must = mutant_rejects(mutant)
+        return None if must is None else cls(frozenset(must), frozenset(mutant_may_also_fail(mutant)))
 
 
 def names(result: ExerciseResult, *outcomes: Outcome) -> set[str]:
@@ -38,18 +55,19 @@ def reference_problem(result: ExerciseResult) -> str | None:
     return None
 
 
-def mutant_problem(result: ExerciseResult, expected: set[str]) -> str | None:
+def mutant_problem(result: ExerciseResult, expected: Rejects) -> str | None:
     """Why a mutant's grading is wrong, or None.
 
-    It must fail at least one test, only tests in ``expected`` (its ``# rejects:``
-    line), each of those either failed or unmeasured, and every failure needs a message.
+    It must fail at least one test, each test its ``# rejects:`` line names
+    (failed or unmeasured), no other test but those its ``# may also fail:`` line
+    names, and every failure needs a message.
     """
     failed, unmeasured = names(result, *LOST), names(result, Outcome.INCONCLUSIVE)
     if not failed:
         return f"not rejected by any test:\n{summary(result)}"
-    if not (failed <= expected <= failed | unmeasured):
+    if not (failed - expected.may <= expected.must <= failed | unmeasured):
         could_not = f" (could not measure {sorted(unmeasured)})" if unmeasured else ""
-        return (f"should fail exactly {sorted(expected)}, failed {sorted(failed)}{could_not}:\n"
+        return (f"should fail exactly {sorted(expected.must)}, failed {sorted(failed)}{could_not}:\n"
                 f"{summary(result)}")
     silent = [t.name for t in result.tests if t.outcome is not Outcome.PASSED and not t.message]
     if silent:
@@ -57,10 +75,10 @@ def mutant_problem(result: ExerciseResult, expected: set[str]) -> str | None:
     return None
 
 
-def subjects(course: Course, ex: Exercise) -> dict[str, set[str] | None]:
+def subjects(course: Course, ex: Exercise) -> dict[str, Rejects | None]:
     """Every subject of an exercise's self-check: the reference (None) and each mutant (its rejects)."""
     mutants = sorted(course.mutants_dir(ex).glob("*.py"))
-    return {"reference": None} | {p.stem: mutant_rejects(p) or set() for p in mutants}
+    return {"reference": None} | {p.stem: Rejects.of(p) or Rejects(frozenset()) for p in mutants}
 
 
 def job(course: Course, ex: Exercise, name: str) -> Job:
@@ -78,16 +96,16 @@ def job(course: Course, ex: Exercise, name: str) -> Job:
     return Job(Submission(name, path), ex, stage_path(path, ex), "")
 
 
-def needs_quiet_regrade(result: ExerciseResult, expected: set[str] | None) -> bool:
+def needs_quiet_regrade(result: ExerciseResult, expected: Rejects | None) -> bool:
     """A mutant that nothing failed only because its tests could not be measured among other jobs.
 
     It is graded again alone, as an instructor regrades an inconclusive result:
     on a quiet machine its tests must reject it.
     """
     return (expected is not None and not names(result, *LOST)
-            and bool(names(result, Outcome.INCONCLUSIVE) & expected))
+            and bool(names(result, Outcome.INCONCLUSIVE) & expected.must))
 
 
-def problem(result: ExerciseResult, expected: set[str] | None) -> str | None:
+def problem(result: ExerciseResult, expected: Rejects | None) -> str | None:
     """What is wrong with a subject's grading (None for a reference's ``expected``), or None."""
     return reference_problem(result) if expected is None else mutant_problem(result, expected)
