@@ -149,6 +149,9 @@ def test_parallel_map_runs_in_worker_processes(subject):
     assert len(pids) >= 2 and got[0][2], (
         f"with workers=2 and 8 items, every item ran in process {next(iter(pids))} and item 0 "
         "waited 5 s for a second worker that never came: use `workers` processes at once")
+    assert seen.most_at_once <= 2, (
+        f"with workers=2, {seen.most_at_once} worker processes were running at once: `workers` "
+        "is how many processes parallel_map may use (pass it to the pool as max_workers)")
 
 
 def _batches(logs: list[Path]) -> int:
