@@ -1,9 +1,10 @@
 """Scenarios for e19 executed inside the subject process (next to watchdog.py).
 
-``start_twice_at_once`` tries every schedule with at most one preemption
-(bounded exhaustive search), so a check-then-act race in ``start()`` is found
-under every seed; time is virtual, so the watchdog's 10 s wait passes only
-while everyone waits. ``threads_left_by_stop`` reads, in the calling thread
+``start_twice_at_once`` and ``kick_as_the_deadline_passes`` try every
+schedule with at most one preemption (bounded exhaustive search), so a race
+in ``start()`` or between ``kick()`` and the watching thread is found under
+every seed; time is virtual, so a watchdog's wait passes only while everyone
+waits, and a kick can land at the very moment the deadline passes. ``threads_left_by_stop`` reads, in the calling thread
 and the moment ``stop()`` returns, which threads are still alive: a joined
 thread has left ``threading.enumerate()`` before its ``join()`` returns.
 """
@@ -11,9 +12,10 @@ thread has left ``threading.enumerate()`` before its ``join()`` returns.
 from __future__ import annotations
 
 import threading
+import time
 from typing import Any
 
-from grader.interleave import races
+from grader.interleave import explore, races
 from grader.interleave.fresh import fresh_module
 
 _watchdog = fresh_module("watchdog")
@@ -25,6 +27,43 @@ def start_twice_at_once(schedules: int) -> dict[str, Any]:
     """Two threads call start() on one Watchdog at the same moment: exactly one may succeed."""
     return races.start_twice_at_once(lambda: _watchdog().Watchdog(10, lambda text: None),
                                      schedules=schedules, timeout=WALL).to_dict()
+
+
+def kick_as_the_deadline_passes(schedules: int) -> dict[str, Any]:
+    """A kick() lands just as the watchdog's 1 s deadline passes; nothing kicks after it.
+
+    Whatever the watching thread did at that moment (reported already, or not
+    yet), a stall of one full timeout after the kick must be reported before
+    stop() at 5 s. Code that decides "fire" under one lock and marks the stall
+    reported under another lets the kick's re-arm be overwritten in between,
+    and the next stall is never reported.
+    """
+    timeout = 1.0
+
+    def setup() -> dict[str, Any]:
+        reports: list[float] = []
+        return {"wd": _watchdog().Watchdog(timeout, lambda text: reports.append(time.monotonic())),
+                "reports": reports, "kicked": None}
+
+    def owner(s: dict[str, Any]) -> None:
+        s["wd"].start()
+        time.sleep(5 * timeout)
+        s["wd"].stop()
+
+    def kicker(s: dict[str, Any]) -> None:
+        time.sleep(timeout)
+        s["kicked"] = time.monotonic()
+        s["wd"].kick()
+
+    def final(s: dict[str, Any]) -> None:
+        due = s["kicked"] + timeout * 0.99
+        assert any(at >= due for at in s["reports"]), (
+            f"the watchdog (timeout={timeout:g} s) was kicked as its deadline passed, then never "
+            f"again; it reported {len(s['reports'])} time(s), none a full timeout after that kick, "
+            "and stop() came 4 s later: the kick's re-arm was lost")
+
+    return explore(setup, [owner, kicker], final, strategy="exhaustive", preemption_bound=1,
+                   schedules=schedules, timeout=WALL).to_dict()
 
 
 def threads_left_by_stop() -> list[str]:
