@@ -18,12 +18,17 @@ from typing import Any
 
 import pytest
 
+from grader.driver.explored import judge
 from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
 from grader.instruments import InFlight
 
 #: Runs run_pipeline inside the subject and lists its threads alive the moment it returns.
 JOINED = Path(__file__).parent / "joined.py"
+#: Runs a small pipeline under the interleaving explorer inside the subject.
+SYSTEMATIC = Path(__file__).parent / "systematic.py"
+#: Schedules of that search: this many with at most one preemption, then as many random ones.
+SCHEDULES = 60
 #: A correct run in these tests takes well under a second; a hung one gets this long.
 DEADLINE = 8.0
 
@@ -109,7 +114,7 @@ def check_values(got: Any, expected: list, what: str) -> None:
         f"first expected {sorted(expected)[:5]}, got {sorted(got)[:5]}")
 
 
-def test_each_stage_gets_the_previous_result(subject):
+def test_each_stage_gets_the_previous_result(subject, seed):
     double, add_one = InFlight(lambda x: 2 * x), InFlight(lambda x: x + 1)
     reads = Reads()
     sub = subject.module()
@@ -124,6 +129,16 @@ def test_each_stage_gets_the_previous_result(subject):
     got = Call(sub.run_pipeline, [5, 6, 7], [add_one], workers_per_stage=1, maxsize=1).result(
         "a plain list of 3 items, 1 worker, maxsize=1")
     check_values(got, [6, 7, 8], "stage [x+1] on the list [5, 6, 7] with one worker, maxsize=1")
+    # Threads left blocked after the call returned the right results end the search at once
+    # (left_blocked): that fault is test_threads_joined_on_return's, not this test's.
+    at_once = subject.load(SYSTEMATIC).workers_finish_at_once(SCHEDULES, seed)
+    if not at_once["left_blocked"]:
+        judge(at_once, "run_pipeline([1, 2], [double, plus_one], workers_per_stage=2) did not give "
+                       "3 and 5 in this schedule, where a stage's two workers saw the end of input "
+                       "at the same moment (a schedule that never ends means the end of input was "
+                       "never passed on). Whatever a stage's workers share (how many are still "
+                       "running, who forwards the end of input) must be read and changed under "
+                       "one lock", SCHEDULES)
 
 
 def test_results_in_input_order(subject):

@@ -36,6 +36,8 @@ CONTENDED = 1_500_000
 TRIALS = 3
 #: Builds the contended list inside the subject (see its docstring).
 CONTENDED_HELPER = Path(__file__).parent / "contended.py"
+#: Makes two workers' first unlocked reads of a shared Array meet (see its docstring).
+MEETING_HELPER = Path(__file__).parent / "meeting.py"
 #: Seconds one contended call may take (a million values cross a process boundary), and
 #: after which no new trial starts.
 CONTENDED_DEADLINE = 25.0
@@ -114,6 +116,13 @@ def test_no_count_lost_under_contention(subject):
     """
     n, workers = CONTENDED, 2
     use(subject, "fork")
+    met = subject.load(MEETING_HELPER).first_reads_meet(8, 3, workers)
+    assert met["counts"] == [0, 8, 0], (
+        f"parallel_histogram([1] * 8, bins=3, workers=2) counted {met['counts']} when the two "
+        "workers read the shared count at the same moment: each read the same count and wrote "
+        "back its own addition, so one was lost. The read and the write of a shared count must "
+        "happen under one lock every worker shares (e.g. `with counts.get_lock():` around "
+        "`counts[b] += n`)")
     ones = subject.load(CONTENDED_HELPER).ones
     what = f"parallel_histogram([1] * {n}, bins=3, workers={workers})"
     side_by_side: list[str] = []
