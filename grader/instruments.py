@@ -113,3 +113,40 @@ def context_switches(pid: int) -> dict[int, int]:
         except (OSError, ValueError):
             continue
     return counts
+
+
+class Wakeups:
+    """Wake-ups of the threads of ``pid`` that were not ``resting``, counted over a ``with`` block.
+
+    ``resting`` is ``set(context_switches(pid))`` taken before the code under test started
+    its threads, so only those threads are counted: a blocked one wakes up about never, a
+    poller every time its nap ends.
+    """
+
+    def __init__(self, pid: int, resting: set[int]):
+        self.pid, self.resting = pid, set(resting)
+        self.before: dict[int, int] = {}
+        self.after: dict[int, int] = {}
+        self.seconds = 0.0
+
+    def __enter__(self) -> Wakeups:
+        self.before = context_switches(self.pid)
+        self._start = time.monotonic()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.seconds = time.monotonic() - self._start
+        self.after = context_switches(self.pid)
+
+    @property
+    def threads(self) -> set[int]:
+        """The counted threads: those alive at the start that were not resting."""
+        return set(self.before) - self.resting
+
+    @property
+    def count(self) -> int:
+        return sum(self.after.get(tid, self.before[tid]) - self.before[tid] for tid in self.threads)
+
+    @property
+    def per_second(self) -> float:
+        return self.count / self.seconds if self.seconds > 0 else 0.0

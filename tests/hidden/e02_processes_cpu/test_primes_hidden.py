@@ -77,6 +77,12 @@ def test_results_in_input_order(subject, workers):
 
 def test_work_runs_in_worker_processes(subject, reference):
     check_structure(subject, reference, [TASK] * 4, workers=2, mp_context="spawn")
+    module = subject.module()
+    with TreeWatch.processes_of(subject.process) as seen:
+        module.count_primes_parallel([20_000] * 6, 1)
+    assert seen.most_at_once <= 1, (
+        f"count_primes_parallel(6 limits, workers=1) ran {seen.most_at_once} worker processes at "
+        "once: `workers` is how many processes compute (pass it to the pool as max_workers)")
 
 
 def test_works_under_spawn(subject):

@@ -17,7 +17,7 @@ import pytest
 from grader.driver.explored import judge_proof
 from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
-from grader.instruments import InFlight, Stopwatch, context_switches
+from grader.instruments import InFlight, Stopwatch, Wakeups, context_switches
 
 #: stop() must return well under 0.1 s by contract; measured from the driver, allow this
 #: plus twice the round trip of a no-op call (a sleeping thread needs 1 s: stop's timeout).
@@ -173,25 +173,21 @@ def test_waiting_burns_no_cpu(subject):
     hb.start()
     try:
         time.sleep(0.2)  # the thread settles into its wait
-        before, switches = cpu_seconds(subject), context_switches(pid)
-        with Stopwatch() as window:
+        before = cpu_seconds(subject)
+        with Stopwatch() as window, Wakeups(pid, resting) as woke:
             burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=IDLE_WINDOW)
         used = cpu_seconds(subject) - before
-        after = context_switches(pid)
     finally:
         hb.stop()
     assert not burning, (
         f"while waiting for a 10 s interval the heartbeat used {used:.2f} s of CPU in "
         f"{window.seconds:.2f} s: it busy-waits. Block instead: Event.wait(timeout) sleeps until "
         "the timeout or until the event is set, using no CPU")
-    new = set(switches) - resting
-    if not new:
+    if not woke.threads:
         raise Inconclusive("no new thread of the heartbeat could be seen in /proc to count its wake-ups")
-    woke = sum(after.get(tid, switches[tid]) - switches[tid] for tid in new)
-    rate = woke / window.seconds
-    assert rate <= MAX_WAKEUPS_PER_SECOND, (
-        f"while waiting for a 10 s interval the heartbeat thread woke up {woke} times in "
-        f"{window.seconds:.2f} s ({rate:.0f} a second): it polls, which is busy-waiting however "
+    assert woke.per_second <= MAX_WAKEUPS_PER_SECOND, (
+        f"while waiting for a 10 s interval the heartbeat thread woke up {woke.count} times in "
+        f"{woke.seconds:.2f} s ({woke.per_second:.0f} a second): it polls, which is busy-waiting however "
         "short each nap is. Block instead: Event.wait(timeout) sleeps until the timeout or until "
         "stop() sets the event, and wakes up exactly once")
 

@@ -22,7 +22,7 @@ import pytest
 from grader.driver.explored import judge_proof
 from grader.driver.subject import wait_until
 from grader.driver.verdicts import Inconclusive
-from grader.instruments import Stopwatch
+from grader.instruments import Stopwatch, Wakeups, context_switches
 
 #: Reading every thread's frames is what this exercise teaches: the subject's policy allows it.
 pytestmark = pytest.mark.concurlab_permit("sys._current_frames")
@@ -39,6 +39,9 @@ FRAME = re.compile(r"(\S+?):(\d+) in ([\w<>.]+)")
 PROMPT = 0.3
 #: Seconds to wait for a report that is due within 0.4 s (a do-nothing watchdog costs this much).
 REPORT_WAIT = 3.0
+#: The most wake-ups a second two idle watchdogs' threads may have: a blocked thread has none,
+#: one polling every 50 ms or less has more (as e17's heartbeat).
+MAX_WAKEUPS_PER_SECOND = 20
 
 
 def marked(marker: str) -> int:
@@ -266,7 +269,13 @@ def test_report_exception_is_logged_and_watching_goes_on(subject):
 
 
 def test_waiting_burns_no_cpu(subject):
+    """Waiting for a deadline or for a kick neither burns CPU nor wakes the thread up.
+
+    A poll with ``time.sleep(0.001)`` costs little CPU but wakes the thread a thousand
+    times a second: the driver also counts the new threads' context switches in ``/proc``.
+    """
     sub = subject.module()
+    resting = set(context_switches(subject.process.pid))
     armed = sub.Watchdog(10, Reports())
     fired_reports = Reports()
     fired = sub.Watchdog(0.2, fired_reports)
@@ -276,7 +285,7 @@ def test_waiting_burns_no_cpu(subject):
         reported = fired_reports.wait(1, timeout=REPORT_WAIT)
         time.sleep(0.2)  # both settle: one waits for its deadline, one for a kick
         before = cpu_seconds(subject)
-        with Stopwatch() as window:
+        with Stopwatch() as window, Wakeups(subject.process.pid, resting) as woke:
             burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=1.0)
         used = cpu_seconds(subject) - before
     finally:
@@ -287,6 +296,13 @@ def test_waiting_burns_no_cpu(subject):
         f"while one watchdog waited for its deadline and another for a kick, they used {used:.2f} s "
         f"of CPU in {window.seconds:.2f} s: they busy-wait. Block instead: Condition.wait(timeout) "
         "or Event.wait(timeout) sleep until the time is up or another thread wakes them")
+    if not woke.threads:
+        raise Inconclusive("no thread of the watchdogs could be seen in /proc to count its wake-ups")
+    assert woke.per_second <= MAX_WAKEUPS_PER_SECOND, (
+        f"while one watchdog waited for its deadline and another for a kick, their threads woke "
+        f"up {woke.count} times in {woke.seconds:.2f} s ({woke.per_second:.0f} a second): they "
+        "poll, which is busy-waiting however short each nap is. Block instead: "
+        "Condition.wait(timeout) sleeps until the deadline or until kick() or stop() notifies")
 
 
 def test_stop_is_prompt_and_joins(subject):
