@@ -170,8 +170,9 @@ class TreeWatch:
     samples: list[tuple[float, dict[int, float]]] = field(default_factory=list)
     #: A probe folder to announce each process seen in (see ``environment.WATCHING``).
     announce: Path | None = None
-    #: The most processes the submission started that were running in one sample (zombies not
-    #: counted: a pool that replaces its workers has only so many alive at a time).
+    #: The most processes started during the watch that were running in one sample (zombies
+    #: not counted: a pool that replaces its workers has only so many alive at a time; nor
+    #: processes already there when the watch began, e.g. left behind by an earlier call).
     most_at_once: int = 0
 
     def __enter__(self) -> TreeWatch:
@@ -257,7 +258,7 @@ class TreeWatch:
                 if line != self.cmdlines.get(proc.pid):
                     self.clean_env[proc.pid] = clean_environment(proc, line)
                 self.cmdlines[proc.pid] = line
-            running += bool(line) and not self.helper(proc.pid)
+            running += bool(line) and proc.pid not in self.known and not self.helper(proc.pid)
         self.most_at_once = max(self.most_at_once, running)
         if self.cpu:
             self.samples.append((time.monotonic(), cpu))

@@ -284,10 +284,12 @@ def test_waiting_burns_no_cpu(subject):
     try:
         reported = fired_reports.wait(1, timeout=REPORT_WAIT)
         time.sleep(0.2)  # both settle: one waits for its deadline, one for a kick
-        before = cpu_seconds(subject)
+        before, reports = cpu_seconds(subject), fired_reports.count
         with Stopwatch() as window, Wakeups(subject.process.pid, resting) as woke:
             burning = wait_until(lambda: cpu_seconds(subject) - before >= 0.05, timeout=1.0)
         used = cpu_seconds(subject) - before
+        # Reports during the window wake threads too; they are test_reports_a_stall_once's fault.
+        quiet = fired_reports.count == reports
     finally:
         armed.stop()
         fired.stop()
@@ -296,6 +298,8 @@ def test_waiting_burns_no_cpu(subject):
         f"while one watchdog waited for its deadline and another for a kick, they used {used:.2f} s "
         f"of CPU in {window.seconds:.2f} s: they busy-wait. Block instead: Condition.wait(timeout) "
         "or Event.wait(timeout) sleep until the time is up or another thread wakes them")
+    if not quiet:
+        return
     if not woke.threads:
         raise Inconclusive("no thread of the watchdogs could be seen in /proc to count its wake-ups")
     assert woke.per_second <= MAX_WAKEUPS_PER_SECOND, (
