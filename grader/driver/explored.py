@@ -74,6 +74,13 @@ def judge_proof(result: dict, what: str, searched: str) -> None:
                            f"finish in {result['schedules_run']} schedules (machine busy?)")
 
 
+def judge_proof_unless_spinning(result: dict, what: str, searched: str) -> None:
+    """``judge_proof``, except a livelock: a thread that spins never lets ``stop()`` finish,
+    and the exercise's test of idle waiting fails it for that, not this test."""
+    if result["verdict"] != "livelock":
+        judge_proof(result, what, searched)
+
+
 def settled(result: dict, schedules: int) -> dict:
     """The result if it is definitive, else ``Inconclusive`` (a regrade).
 
